@@ -1,0 +1,59 @@
+"""A video's NoteSpecs → the HTML fields, tags and deck a learner gets."""
+
+from __future__ import annotations
+
+import re
+
+from .notes import CLOZE, Deck, NoteSpec, Video
+from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
+from .render import text_html, to_html
+
+
+def note_type(spec: NoteSpec) -> NoteType:
+    return CLOZE_TYPE if spec.note_type == CLOZE else QA_TYPE
+
+
+def section_label(heading: str) -> str:
+    """``Quick Recap (5 bullets)`` → ``Quick Recap``."""
+    label = re.sub(r"\s*\([^)]*\)\s*", " ", heading).strip().rstrip(":").strip()
+    return label or heading
+
+
+def context(deck: Deck, video: Video, spec: NoteSpec) -> str:
+    return " · ".join(text_html(p) for p in (deck.name, video.title, section_label(spec.section)))
+
+
+def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
+    """Field values in the note type's order."""
+    ctx = context(deck, video, spec)
+    source = text_html(f"{video.source or video.path}:{spec.line}")
+    if spec.note_type == CLOZE:
+        return (to_html(spec.text), ctx, to_html(spec.extra), source, "")
+    return (to_html(spec.text), to_html(spec.back), ctx, to_html(spec.extra), source, "")
+
+
+def card_count(spec: NoteSpec) -> int:
+    if spec.note_type == CLOZE:
+        return len(set(re.findall("\ue000(\\d+)\ue001", spec.text)))
+    return 1
+
+
+def tag(text: str) -> str:
+    """A tag Anki accepts: no spaces, no control characters, no quotes."""
+    text = re.sub(r"[\x00-\x1f\x7f\"]", "", text)
+    return re.sub(r"\s+", "-", text.strip())
+
+
+def tags(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
+    out = [f"{deck.slug}::{video.slug}", spec.kind, *deck.tags, *video.tags]
+    seen: dict[str, None] = {}
+    for t in out:
+        t = tag(t)
+        if t:
+            seen.setdefault(t, None)
+    return tuple(seen)
+
+
+def subdeck_name(deck: Deck, video: Video) -> str:
+    title = video.subdeck.replace("::", ":")
+    return f"{deck.name}::{title}"

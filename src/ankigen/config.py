@@ -1,0 +1,156 @@
+"""Deck configuration (``decks/*.yaml``): a typed schema, all errors at once."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import AnkigenError, Problems
+from .text import slugify
+
+# Labels that count as levels in an example contrast or a ladder, lowest first.
+DEFAULT_LEVELS: tuple[str, ...] = (
+    "Junior", "Mid-level", "L3", "L4", "Senior", "L5", "L6", "Staff", "L7",
+    "Staff+", "Senior Staff", "L8", "Principal", "Before", "After",
+)
+
+KEYS = {
+    "name": "the deck's name, e.g. Staff Engineering",
+    "id": "a fixed deck id (integer); optional",
+    "sources": "globs of script files, relative to this file",
+    "tags": "tags added to every note",
+    "levels": "labels that count as levels, lowest first",
+}
+
+
+@dataclass(frozen=True)
+class DeckConfig:
+    name: str
+    sources: tuple[Path, ...]  # resolved Markdown files, in build order
+    path: Path | None = None  # the config file, None for bare Markdown
+    deck_id: int | None = None
+    tags: tuple[str, ...] = ()
+    levels: tuple[str, ...] = DEFAULT_LEVELS
+    root: Path = field(default_factory=Path.cwd)  # paths in messages are relative to it
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name) or "deck"
+
+    @property
+    def id(self) -> int:
+        """The deck id: the configured one, else derived from the name."""
+        if self.deck_id is not None:
+            return self.deck_id
+        return stable_id(f"deck:{self.name}")
+
+
+def stable_id(text: str) -> int:
+    """A positive 53-bit id derived from text (the same on every build)."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return (int.from_bytes(digest[:8], "big") >> 11) | (1 << 40)
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    root = (root or Path.cwd()).resolve()
+    try:
+        rel = Path(path).resolve().relative_to(root)
+    except ValueError:
+        return str(path)
+    return rel.as_posix()
+
+
+def load_config(path: Path) -> DeckConfig:
+    """Read and validate a deck config; every problem is reported together."""
+    shown = display_path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise AnkigenError(
+            f"not valid YAML: {getattr(e, 'problem', None) or e}", shown,
+            mark.line + 1 if mark else None) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise AnkigenError(f"cannot read deck config: {e}", shown) from None
+    if not isinstance(raw, dict):
+        raise AnkigenError("a deck config must be a mapping of keys (name:, sources:, …)", shown, 1)
+
+    problems = Problems()
+    lines = _key_lines(path)
+    for key in raw:
+        if key not in KEYS:
+            known = ", ".join(KEYS)
+            problems.error(shown, lines.get(str(key)), f"unknown key '{key}' (known keys: {known})")
+
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.error(shown, lines.get("name"), "'name' must be a non-empty string")
+    deck_id = raw.get("id")
+    if deck_id is not None and (not isinstance(deck_id, int) or isinstance(deck_id, bool) or deck_id <= 0):
+        problems.error(shown, lines.get("id"), "'id' must be a positive integer")
+    sources = raw.get("sources", [f"{path.stem}/*.md"])
+    if isinstance(sources, str):
+        sources = [sources]
+    if not _is_str_list(sources) or not sources:
+        problems.error(shown, lines.get("sources"), "'sources' must be a list of globs")
+        sources = []
+    tags = raw.get("tags", [])
+    if not _is_str_list(tags):
+        problems.error(shown, lines.get("tags"), "'tags' must be a list of strings")
+        tags = []
+    levels = raw.get("levels", list(DEFAULT_LEVELS))
+    if not _is_str_list(levels) or not levels:
+        problems.error(shown, lines.get("levels"), "'levels' must be a non-empty list of labels")
+        levels = list(DEFAULT_LEVELS)
+    problems.raise_errors("invalid deck config")
+
+    files = resolve_globs(path.parent, sources, shown, lines.get("sources"))
+    return DeckConfig(name=name.strip(), sources=tuple(files), path=path, deck_id=deck_id,
+                      tags=tuple(tags), levels=tuple(levels), root=path.parent)
+
+
+def resolve_globs(base: Path, patterns: list[str], shown: str, line: int | None) -> list[Path]:
+    files: dict[Path, None] = {}
+    for pattern in patterns:
+        matches = sorted(glob.glob(str(base / pattern), recursive=True), key=natural_key)
+        md = [Path(m) for m in matches if Path(m).is_file()]
+        if not md:
+            raise AnkigenError(f"sources pattern '{pattern}' matches no file", shown, line)
+        for m in md:
+            files.setdefault(m, None)
+    return list(files)
+
+
+def markdown_deck(folder: Path, files: list[Path]) -> DeckConfig:
+    """A deck for Markdown given without a config, named after its folder."""
+    name = re.sub(r"[-_]+", " ", folder.resolve().name).strip().title() or "Deck"
+    return DeckConfig(name=name, sources=tuple(sorted(files, key=lambda p: natural_key(str(p)))),
+                      root=folder)
+
+
+def natural_key(text: str) -> list:
+    """Sort ``2-x`` before ``10-x``."""
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text)]
+
+
+def _is_str_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _key_lines(path: Path) -> dict[str, int]:
+    """Line of each top-level key, for messages."""
+    lines: dict[str, int] = {}
+    try:
+        for no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+            m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+            if m:
+                lines.setdefault(m.group(1), no)
+    except (OSError, UnicodeDecodeError):
+        pass
+    return lines

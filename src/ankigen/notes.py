@@ -1,0 +1,66 @@
+"""The extracted model: a video and the notes it becomes (plain data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RECAP = "recap"
+ONE_LINER = "one-liner"
+CONTRAST = "contrast"
+THINK = "think-together"
+LADDER = "ladder"
+KINDS = (RECAP, ONE_LINER, CONTRAST, THINK, LADDER)
+
+# The kind's part of a natural key (CARDS.md: ``ownership/example/downstream-bottleneck``).
+KEY_PART = {RECAP: "recap", ONE_LINER: "one-liner", CONTRAST: "example",
+            THINK: "think-together", LADDER: "ladder"}
+
+CLOZE = "cloze"
+QA = "qa"
+
+
+@dataclass(frozen=True)
+class NoteSpec:
+    """One note as extracted: Markdown fields with cloze markers, no HTML yet."""
+
+    kind: str
+    anchor: str  # what identifies it within its video and kind ("" when one per video)
+    note_type: str  # CLOZE or QA
+    text: str  # cloze text, or the question of a QA note
+    section: str  # the heading it came from, shown on the front
+    line: int
+    back: str = ""  # the answer of a QA note
+    extra: str = ""  # context shown on the back
+    answers: tuple[str, ...] = ()  # what the learner must recall, per card
+    pinned: bool = False  # the author fixed the anchor with <!-- ankigen:id … -->
+
+    def key(self, video_slug: str) -> str:
+        parts = [video_slug, KEY_PART[self.kind]]
+        if self.anchor:
+            parts.append(self.anchor)
+        return "/".join(parts)
+
+
+@dataclass(frozen=True)
+class Video:
+    slug: str  # identity of the video: front-matter id, else file name without number
+    title: str
+    number: str  # "01" from 01-ownership.md, "" if none
+    path: str  # as shown to the user in messages
+    notes: tuple[NoteSpec, ...] = ()
+    source: str = ""  # the file relative to the deck's root: what cards show, the same from any cwd
+    tags: tuple[str, ...] = ()
+    pinned_id: bool = False  # slug came from front matter
+
+    @property
+    def subdeck(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+
+@dataclass
+class Deck:
+    name: str
+    slug: str
+    deck_id: int
+    videos: list[Video] = field(default_factory=list)
+    tags: tuple[str, ...] = ()

@@ -1,0 +1,130 @@
+"""Write an .apkg with genanki: per-note ``mod``, one deck table, reproducible bytes."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import os
+import sqlite3
+import tempfile
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from .errors import AnkigenError
+from .notetypes import NoteType
+
+
+@dataclass(frozen=True)
+class PackagedNote:
+    """A note ready to write: HTML fields, its GUID, its deck and its ``mod``."""
+
+    guid: str
+    note_type: NoteType
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck_id: int
+    mod: int  # seconds; moves forward only when the note's content changes
+    due: int  # position among new cards: the script's order
+    suspended: bool = False
+
+
+@dataclass(frozen=True)
+class PackagedDeck:
+    deck_id: int
+    name: str
+    description: str = ""
+
+
+def genanki_model(note_type: NoteType) -> genanki.Model:
+    return genanki.Model(
+        note_type.model_id,
+        note_type.name,
+        fields=[{"name": name, "id": fid} for name, fid in note_type.fields],
+        templates=[{"name": name, "id": tid, "qfmt": front, "afmt": back}
+                   for name, tid, front, back in note_type.templates],
+        css=note_type.css,
+        model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
+    )
+
+
+class _Package(genanki.Package):
+    """genanki's Package, writing the deck table once (genanki rewrites it per deck)."""
+
+    def __init__(self, decks, notes, model_mods, top_deck_id):
+        super().__init__([])
+        self._decks, self._notes = decks, notes
+        self._model_mods, self._top = model_mods, top_deck_id
+
+    def write_to_db(self, cursor, timestamp, id_gen):
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
+        decks = json.loads(decks_json)
+        for deck in self._decks:
+            decks[str(deck.deck_id)] = genanki.Deck(deck.deck_id, deck.name, deck.description).to_json()
+        models = {}
+        types = {n.note_type.model_id: n.note_type for n in self._notes}
+        for model_id, note_type in sorted(types.items()):
+            mod = self._model_mods.get(model_id, int(timestamp))
+            models[str(model_id)] = genanki_model(note_type).to_json(mod, self._top)
+        cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(models)))
+        model_objs = {mid: genanki_model(t) for mid, t in types.items()}
+        for note in self._notes:
+            g = genanki.Note(model=model_objs[note.note_type.model_id], fields=list(note.fields),
+                             tags=list(note.tags), guid=note.guid, due=note.due)
+            if note.suspended:
+                for card in g.cards:
+                    card.suspend = True
+            g.write_to_db(cursor, note.mod, note.deck_id, id_gen)
+
+
+def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote],
+                  model_mods: dict[int, int], epoch: int) -> bytes:
+    """The .apkg as bytes. Same input → same bytes: ids start at ``epoch``, zip times are fixed."""
+    conn = sqlite3.connect(":memory:")
+    pkg = _Package(decks, notes, model_mods, decks[0].deck_id)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pkg.write_to_db(conn.cursor(), epoch, itertools.count(epoch * 1000))
+    conn.commit()
+    db = conn.serialize()
+    conn.close()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in (("collection.anki2", db), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old one or the whole new one, never half."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise AnkigenError(f"cannot write here: {e.strerror or e}", str(path)) from None
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise AnkigenError(f"cannot write: {e.strerror or e}; the previous file is untouched",
+                           str(path)) from None

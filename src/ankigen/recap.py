@@ -1,0 +1,94 @@
+"""Quick Recap bullets → cloze notes (CARDS.md "Recap bullets → cloze")."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import Problems
+from .notes import CLOZE, QA, RECAP, NoteSpec
+from .script import Item
+from .text import bold_spans, cloze, sentences, slugify, split_trailing_punct
+
+PIN = re.compile(r"\s*<!--\s*ankigen:id\s+([^\s>]+)\s*-->\s*$")
+
+
+def take_pin(text: str) -> tuple[str, str | None]:
+    """``… <!-- ankigen:id trap -->`` → (text without the comment, ``trap``)."""
+    m = PIN.search(text)
+    if not m:
+        return text, None
+    return text[: m.start()].rstrip(), slugify(m.group(1))
+
+
+def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteSpec:
+    """One bullet → one note, shaped by its bold phrases."""
+    text, pin = take_pin(item.text)
+    spans = bold_spans(text)
+    if not spans:
+        problems.warn(path, item.line, "recap bullet has no bold phrase; "
+                      "it becomes a question/answer note (bold the key phrase to make a cloze)",
+                      "no-bold")
+        return _plain_note(text, pin, section, item.line)
+    first = spans[0]
+    lead, inner, after = text[: first.start].strip(), first.inner.strip(), text[first.end:]
+    if not lead and (inner.endswith(":") or after.startswith(":")):
+        label = inner.rstrip(":").strip()
+        after = after[1:] if after.startswith(":") else after
+        note = _label_note(label, after, pin, section, item.line)
+    elif not lead and inner.endswith("?"):
+        note = _prompt_note(inner, after, pin, section, item.line)
+    else:
+        note = None
+    return note or _terms_note(text, spans, pin, section, item.line)
+
+
+def _ends_question(sentence: str) -> bool:
+    return sentence.rstrip("\"'”’*_) ").endswith("?")
+
+
+def _label_note(label, body, pin, section, line) -> NoteSpec | None:
+    sents = sentences(body)
+    if not sents:
+        return None
+    target = 1 if _ends_question(sents[0]) and len(sents) > 1 else 0
+    answer = sents[target]
+    sents[target] = cloze(1, answer)
+    return NoteSpec(RECAP, pin or slugify(label), CLOZE, f"**{label}:** " + " ".join(sents),
+                    section, line, answers=(answer,), pinned=bool(pin))
+
+
+def _prompt_note(prompt, body, pin, section, line) -> NoteSpec | None:
+    sents = sentences(body)
+    if not sents:
+        return None
+    answer = sents[0]
+    sents[0] = cloze(1, answer)
+    return NoteSpec(RECAP, pin or slugify(prompt), CLOZE, f"**{prompt}** " + " ".join(sents),
+                    section, line, answers=(answer,), pinned=bool(pin))
+
+
+def _terms_note(text, spans, pin, section, line) -> NoteSpec:
+    out, pos, terms = [], 0, []
+    for n, span in enumerate(spans, 1):
+        term, punct = split_trailing_punct(span.inner.strip())
+        terms.append(term)
+        out.append(text[pos: span.start])
+        out.append(cloze(n, term) + punct)
+        pos = span.end
+    out.append(text[pos:])
+    anchor = pin or "+".join(slugify(t, 40) for t in terms)
+    return NoteSpec(RECAP, anchor, CLOZE, "".join(out), section, line,
+                    answers=tuple(terms), pinned=bool(pin))
+
+
+def _plain_note(text, pin, section, line) -> NoteSpec:
+    sents = sentences(text)
+    if len(sents) > 1:
+        front, back = sents[0], " ".join(sents[1:])
+        question = f"{front} …what follows?"
+    else:
+        words = text.split()
+        head = " ".join(words[: max(2, min(5, len(words) // 3))])
+        question, back = f"Complete the recap point: “{head} …”", text
+    return NoteSpec(RECAP, pin or slugify(" ".join(text.split()[:6])), QA, question, section,
+                    line, back=back, answers=(back,), pinned=bool(pin))

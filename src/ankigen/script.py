@@ -1,0 +1,247 @@
+"""Parse a video script (Markdown) into a model that keeps file and line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from .errors import AnkigenError
+from .text import clean, heading_count, normalize_heading
+
+
+@dataclass(frozen=True)
+class Item:
+    """One list item; wrapped and nested lines joined into ``text``."""
+
+    text: str
+    line: int
+    marker: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, list, table, quote or fenced code block."""
+
+    kind: str  # paragraph | list | table | quote | code
+    line: int
+    text: str = ""
+    items: tuple[Item, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()  # table rows, header first
+    row_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    level: int
+    line: int
+    role: str | None
+    blocks: tuple[Block, ...]
+
+    @property
+    def count(self) -> int | None:
+        """The count the heading announces, e.g. 5 for ``Quick Recap (5 bullets)``."""
+        return heading_count(self.heading)
+
+
+@dataclass(frozen=True)
+class Script:
+    path: str  # as shown to the user
+    title: str | None
+    title_line: int
+    meta: dict = field(default_factory=dict)
+    sections: tuple[Section, ...] = ()
+
+    def sections_for(self, role: str) -> list[Section]:
+        return [s for s in self.sections if s.role == role]
+
+
+ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("recap", ("quick recap", "recap", "key takeaways", "summary", "tl;dr")),
+    ("one_liner", ("one-liner", "one liner", "oneliner")),
+    ("think", ("think together", "let's think", "lets think")),
+    ("ladder", ("another way to see",)),
+    ("examples", ("example",)),
+    ("meta", ("video length", "level:")),
+)
+
+
+def section_role(heading: str) -> str | None:
+    """The meaning of a heading, whatever its case, punctuation or count."""
+    norm = normalize_heading(heading)
+    raw = heading.lower()
+    for role, phrases in ROLES:
+        if any(p in norm or (p.endswith(":") and p in raw) for p in phrases):
+            return role
+    return None
+
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_ITEM = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes → text: UTF-8 (BOM optional) or UTF-16 with a BOM; else refuse."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise AnkigenError(f"not valid UTF-16 at byte {e.start}", path) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise AnkigenError(
+            f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}); "
+            "save the file as UTF-8", path, line) from None
+
+
+def parse(text: str, path: str) -> Script:
+    """Parse script text. Raises AnkigenError for broken front matter."""
+    text = clean(text.lstrip("\ufeff")).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.expandtabs(4)
+    lines = text.split("\n")
+    meta, start = _front_matter(lines, path)
+    title, title_line = None, 0
+    sections: list[Section] = []
+    heading, level, hline, blocks = None, 0, 0, []
+
+    def close_section():
+        if heading is not None:
+            sections.append(Section(heading, level, hline, section_role(heading), tuple(blocks)))
+
+    i = start
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        m = _HEADING.match(line)
+        if m and not _RULE.match(line):
+            hashes, htext = m.group(1), (m.group(2) or "").strip()
+            if len(hashes) == 1 and title is None:
+                title, title_line = htext, i + 1
+            else:
+                close_section()
+                heading, level, hline, blocks = htext, len(hashes), i + 1, []
+            i += 1
+            continue
+        block, i = _read_block(lines, i)
+        if block is not None:
+            blocks.append(block)
+    close_section()
+    return Script(path, title, title_line, meta, tuple(sections))
+
+
+def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return {}, 0
+    body = "\n".join(lines[1:end])
+    try:
+        meta = yaml.safe_load(body) if body.strip() else {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        problem = getattr(e, "problem", None) or "invalid YAML"
+        raise AnkigenError(f"front matter is not valid YAML: {problem}", path, line) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        # A leading rule followed by prose is not front matter.
+        return {}, 0
+    return meta, end + 1
+
+
+def _read_block(lines: list[str], i: int) -> tuple[Block | None, int]:
+    line = lines[i]
+    if not line.strip() or _RULE.match(line):
+        return None, i + 1
+    if _FENCE.match(line):
+        return _read_fence(lines, i)
+    if _ITEM.match(line):
+        return _read_list(lines, i)
+    if line.lstrip().startswith(">"):
+        return _read_quote(lines, i)
+    if line.lstrip().startswith("|") and i + 1 < len(lines) and _TABLE_SEP.match(lines[i + 1]):
+        return _read_table(lines, i)
+    return _read_paragraph(lines, i)
+
+
+def _ends_paragraph(line: str) -> bool:
+    return (not line.strip() or bool(_HEADING.match(line)) or bool(_RULE.match(line))
+            or bool(_FENCE.match(line)) or bool(_ITEM.match(line))
+            or line.lstrip().startswith(">"))
+
+
+def _read_paragraph(lines, i):
+    start, parts = i, []
+    while i < len(lines) and (i == start or not _ends_paragraph(lines[i])):
+        parts.append(lines[i].strip())
+        i += 1
+    return Block("paragraph", start + 1, text=" ".join(parts)), i
+
+
+def _read_fence(lines, i):
+    fence = _FENCE.match(lines[i]).group(1)
+    start, body = i, []
+    i += 1
+    while i < len(lines) and not lines[i].lstrip().startswith(fence):
+        body.append(lines[i])
+        i += 1
+    return Block("code", start + 1, text="\n".join(body)), i + 1
+
+
+def _read_quote(lines, i):
+    start, parts = i, []
+    while i < len(lines) and lines[i].strip() and not _HEADING.match(lines[i]):
+        parts.append(re.sub(r"^\s*>\s?", "", lines[i]).strip())
+        i += 1
+    return Block("quote", start + 1, text=" ".join(p for p in parts if p)), i
+
+
+def _read_table(lines, i):
+    start, rows, row_lines = i, [], []
+    while i < len(lines) and lines[i].lstrip().startswith("|"):
+        if not _TABLE_SEP.match(lines[i]):
+            cells = lines[i].strip().strip("|").split("|")
+            rows.append(tuple(c.strip() for c in cells))
+            row_lines.append(i + 1)
+        i += 1
+    return Block("table", start + 1, rows=tuple(rows), row_lines=tuple(row_lines)), i
+
+
+def _read_list(lines, i):
+    start, items = i, []
+    text, line_no, marker = None, 0, ""
+    while i < len(lines):
+        line = lines[i]
+        m = _ITEM.match(line)
+        if m and len(m.group(1)) < 2:
+            if text is not None:
+                items.append(Item(text.strip(), line_no, marker))
+            text, line_no, marker = m.group(4), i + 1, m.group(2)
+        elif not line.strip():
+            # A blank line ends the list unless an indented item or text follows.
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            if not nxt.strip() or not (nxt.startswith("  ") or _ITEM.match(nxt)):
+                break
+        elif _ends_paragraph(line) and not line.startswith("  ") and not m:
+            break
+        else:
+            nested = _ITEM.match(line.strip()) if line.startswith("  ") else None
+            piece = nested.group(4) if nested else line.strip()
+            text = f"{text} {piece}" if text else piece
+        i += 1
+    if text is not None:
+        items.append(Item(text.strip(), line_no, marker))
+    return Block("list", start + 1, items=tuple(items)), i

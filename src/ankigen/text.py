@@ -1,0 +1,132 @@
+"""Small rules about words: slugs, sentences, bold spans, heading meaning."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Characters reserved for cloze markers inside extracted Markdown; authors'
+# text never carries them (``clean`` removes them).
+CLOZE_OPEN = "\ue000"
+CLOZE_MID = "\ue001"
+CLOZE_CLOSE = "\ue002"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002]")
+
+
+def clean(text: str) -> str:
+    """Drop control characters (NUL, Anki's field separator) and our markers."""
+    return _CONTROL.sub("", text)
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """``Code ownership`` → ``code-ownership``; non-Latin letters are kept."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"['’‘]", "", text.lower()).replace("+", " plus ").replace("&", " and ")
+    slug = re.sub(r"[^\w]+", "-", text).strip("-_")
+    slug = slug.replace("_", "-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
+    return slug
+
+
+def cloze(n: int, text: str) -> str:
+    """Mark ``text`` as cloze deletion ``n`` (rendered to ``{{cN::…}}`` later)."""
+    return f"{CLOZE_OPEN}{n}{CLOZE_MID}{text}{CLOZE_CLOSE}"
+
+
+def show_cloze(text: str) -> str:
+    """Markers → Anki's cloze syntax, for reports and golden files."""
+    return re.sub(
+        f"{CLOZE_OPEN}(\\d+){CLOZE_MID}", r"{{c\1::", text
+    ).replace(CLOZE_CLOSE, "}}")
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def normalize_heading(text: str) -> str:
+    """Heading text reduced to its meaning: case, quotes, counts, punctuation."""
+    text = text.translate(_QUOTES).lower()
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.sub(r"[*_`#]", "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.rstrip(" :.!?-—–").strip()
+
+
+def heading_count(text: str) -> int | None:
+    """The ``5`` of ``Quick Recap (5 bullets)``; None for ranges or no count."""
+    m = re.search(r"\(\s*(\d+)\s*(?:bullets?|points?|items?|takeaways?)?\s*\)", text, re.I)
+    return int(m.group(1)) if m else None
+
+
+@dataclass(frozen=True)
+class Bold:
+    start: int  # offset of the opening ``**``
+    end: int  # offset just after the closing ``**``
+    inner: str
+
+
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S)
+
+
+def bold_spans(text: str) -> list[Bold]:
+    """Every ``**strong**`` span outside inline code."""
+    masked = mask_code(text)
+    return [Bold(m.start(), m.end(), text[m.start(2):m.end(2)]) for m in _BOLD.finditer(masked)]
+
+
+def mask_code(text: str) -> str:
+    """The text with inline code spans replaced by same-length filler."""
+    return re.sub(r"(`+)(.+?)\1", lambda m: "\x00" * len(m.group(0)), text)
+
+
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]*_]*(?=\s+[^\s\-a-z]|\s*$)")
+
+
+def sentences(text: str) -> list[str]:
+    """Split prose into sentences, keeping each one's final punctuation."""
+    masked = mask_code(text)
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(masked):
+        piece = text[start:m.end()].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    rest = text[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def split_trailing_punct(text: str) -> tuple[str, str]:
+    """``Technical direction ownership.`` → (``Technical direction ownership``, ``.``)."""
+    m = re.search(r"[\s.,;:!?…]+$", text)
+    if not m or m.start() == 0:
+        return text, ""
+    return text[: m.start()], text[m.start():].strip()
+
+
+def strip_wrapping(text: str) -> str:
+    """Remove emphasis or quotes wrapping a whole line: ``**line**`` → ``line``."""
+    text = text.strip()
+    changed = True
+    while changed and len(text) > 2:
+        changed = False
+        for left, right in (("**", "**"), ("__", "__"), ("*", "*"), ("_", "_"),
+                            ('"', '"'), ("“", "”")):
+            if text.startswith(left) and text.endswith(right) and len(text) > len(left) + len(right):
+                inner = text[len(left):-len(right)]
+                if left in ('"', "“") and ('"' in inner or "“" in inner or "”" in inner):
+                    continue
+                if left in ("*", "_", "**", "__") and left in inner:
+                    continue
+                text = inner.strip()
+                changed = True
+    return text
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))

@@ -1,0 +1,80 @@
+"""The series built through the CLI and imported into real Anki."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from anki_helpers import import_package, open_collection, visible_text
+from conftest import SEED
+
+
+@pytest.fixture
+def seed_deck(run, tmp_path):
+    folder = tmp_path / "staff-engineering"
+    folder.mkdir()
+    (folder / SEED.name).write_bytes(SEED.read_bytes())
+    result = run("build", folder, "-o", tmp_path / "seed.apkg", "--json")
+    assert result.exit_code == 0, result.output
+    col = open_collection(tmp_path)
+    log = import_package(col, tmp_path / "seed.apkg")
+    yield col, log, json.loads(result.output)
+    col.close()
+
+
+def test_seed_gives_its_eleven_notes_and_fifteen_cards(seed_deck):
+    col, log, report = seed_deck
+    assert log["new"] == 11 and log["conflicting"] == 0
+    assert report["decks"][0]["notes"] == 11 and report["decks"][0]["cards"] == 15
+    kinds = Counter()
+    cards = Counter()
+    for nid in col.find_notes("deck:Staff*"):
+        note = col.get_note(nid)
+        kind = next(t for t in note.tags if "::" not in t)
+        kinds[kind] += 1
+        cards[kind] += len(note.cards())
+    assert kinds == {"recap": 5, "one-liner": 1, "contrast": 3, "think-together": 1, "ladder": 1}
+    assert cards == {"recap": 7, "one-liner": 1, "contrast": 3, "think-together": 1, "ladder": 3}
+
+
+def test_every_card_is_answerable_and_names_its_video(seed_deck):
+    col, _, _ = seed_deck
+    cids = col.find_cards("deck:Staff*")
+    assert len(cids) == 15
+    for cid in cids:
+        card = col.get_card(cid)
+        front = visible_text(card.question())
+        back = visible_text(card.answer())
+        assert "Ownership: Beyond Your Code" in front
+        assert "[...]" in front or "?" in front
+        assert back and back != front
+        # the cloze answer is not already visible on the front
+        note = card.note()
+        if "{{c" in note.fields[0]:
+            import re
+            hidden = re.findall(rf"{{{{c{card.ord + 1}::(.*?)}}}}", note.fields[0])
+            for text in hidden:
+                assert visible_text(text) not in front
+
+
+def test_tags_subdecks_and_guids(seed_deck):
+    col, _, _ = seed_deck
+    names = {d.name for d in col.decks.all_names_and_ids()}
+    assert "Staff Engineering::01 Ownership: Beyond Your Code" in names
+    guids = [col.get_note(n).guid for n in col.find_notes("")]
+    assert len(guids) == len(set(guids)) == 11
+    for nid in col.find_notes(""):
+        assert "staff-engineering::ownership" in col.get_note(nid).tags
+
+
+def test_whole_series_builds_and_imports(run, series, tmp_path):
+    result = run("build", series, "-o", tmp_path / "se.apkg")
+    assert result.exit_code == 0, result.output
+    col = open_collection(tmp_path)
+    log = import_package(col, tmp_path / "se.apkg")
+    assert log["new"] == 57
+    for nid in col.find_notes(""):
+        assert col.get_note(nid).cards(), "note without a card"
+    col.close()
