@@ -7,16 +7,15 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import genanki
-
-from . import cards
+from .assemble import assemble, retired_search
+from .changes import DeckChanges
 from .config import DeckConfig, display_path, load_config, markdown_deck, natural_key, stable_id
 from .contrast import Levels
 from .errors import ERROR, AnkigenError, Diagnostic, Problems
 from .extract import extract
-from .notes import Deck, Video
-from .notetypes import NOTE_TYPES
-from .package import PackagedDeck, PackagedNote, package_bytes, write_atomic
+from .lock import Lock, dump_lock, lock_path_for, read_lock
+from .notes import Deck
+from .package import package_bytes, write_atomic
 from .script import decode, parse
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
@@ -30,10 +29,19 @@ class DeckResult:
     videos: int
     notes: int
     cards: int
+    changes: DeckChanges | None = None
+    lock: str = ""
+    retired_search: str = ""
+    retired: int = 0
 
     def as_json(self) -> dict:
-        return dict(name=self.name, output=self.output, videos=self.videos,
-                    notes=self.notes, cards=self.cards)
+        out = dict(name=self.name, output=self.output, videos=self.videos,
+                   notes=self.notes, cards=self.cards)
+        if self.changes is not None:
+            out["changes"] = self.changes.as_json()
+            out["lock"] = self.lock
+            out["retired"] = self.retired
+        return out
 
 
 @dataclass
@@ -122,58 +130,76 @@ def _relative(file: Path, root: Path) -> str:
 
 
 def build_epoch() -> int:
+    """The build's time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
     env = os.environ.get("SOURCE_DATE_EPOCH")
     if env and env.strip().isdigit():
         return int(env)
     return int(time.time())
 
 
-def package_deck(deck: Deck, epoch: int) -> tuple[list[PackagedDeck], list[PackagedNote]]:
-    """The deck tree and every note, with GUIDs from natural keys."""
-    pdecks = [PackagedDeck(deck.deck_id, deck.name)]
-    pnotes = []
-    due = 0
-    for video in deck.videos:
-        sub = cards.subdeck_name(deck, video)
-        sub_id = stable_id(f"deck:{deck.name}/{video.slug}")
-        pdecks.append(PackagedDeck(sub_id, sub))
-        for spec in video.notes:
-            due += 1
-            pnotes.append(PackagedNote(
-                guid=guid_for(deck, spec.key(video.slug)), note_type=cards.note_type(spec),
-                fields=cards.fields(deck, video, spec), tags=cards.tags(deck, video, spec),
-                deck_id=sub_id, mod=epoch, due=due))
-    return pdecks, pnotes
+@dataclass
+class Options:
+    output: Path | None = None
+    lock: Path | None = None
+    rename_decks: bool = False
+    allow_notetype_change: bool = False
 
 
-def guid_for(deck: Deck, key: str) -> str:
-    """A note's GUID: from the series and the note's natural key, never its text."""
-    return genanki.guid_for("ankigen", deck.slug, key)
+@dataclass
+class Planned:
+    """One deck, fully decided: what would be written where."""
+
+    deck: Deck
+    target: Path
+    lock_path: Path
+    package: bytes
+    lock_text: str
+    result: DeckResult
 
 
-def build(sources: list[Path], output: Path | None = None) -> BuildReport:
-    """Build every deck the sources name. Nothing is written unless all of them are sound."""
+def prepare(sources: list[Path], options: Options) -> tuple[list[Planned], Problems]:
+    """Read, extract, identify and package every deck; write nothing."""
     configs = plan(sources)
-    if output is not None and len(configs) > 1 and output.suffix == ".apkg":
-        raise AnkigenError(f"{len(configs)} decks to build but -o names one file; "
-                           "give a folder instead", str(output))
+    for flag, value in (("-o", options.output), ("--lock", options.lock)):
+        if value is not None and len(configs) > 1 and (flag == "--lock" or value.suffix == ".apkg"):
+            raise AnkigenError(f"{len(configs)} decks to build but {flag} names one file", str(value))
     problems = Problems()
     decks = [(config, load_deck(config, problems)) for config in configs]
     problems.raise_errors("refused")
-    report = BuildReport(diagnostics=list(problems.items))
-    epoch = build_epoch()
-    outputs = []
+    now = build_epoch()
+    planned = []
     for config, deck in decks:
-        pdecks, pnotes = package_deck(deck, epoch)
-        data = package_bytes(pdecks, pnotes, {t.model_id: epoch for t in NOTE_TYPES}, epoch)
-        target = _output_path(output, deck)
-        outputs.append((target, data))
-        report.decks.append(DeckResult(
-            deck.name, display_path(target), len(deck.videos), len(pnotes),
-            sum(cards.card_count(s) for v in deck.videos for s in v.notes)))
-    for target, data in outputs:
-        write_atomic(target, data)
-    return report
+        lock_path = options.lock or lock_path_for(config.path, config.root)
+        shown = display_path(lock_path)
+        lock = read_lock(lock_path, shown) or Lock()
+        source = display_path(config.path) if config.path else shown
+        done = assemble(deck, lock, now, options.rename_decks, options.allow_notetype_change,
+                        problems, source)
+        target = _output_path(options.output, deck)
+        data = package_bytes(done.decks, done.notes, done.model_mods, done.id_base)
+        result = DeckResult(deck.name, display_path(target), len(deck.videos),
+                            sum(1 for n in done.notes if not n.retired), done.cards,
+                            changes=done.changes, lock=shown, retired_search=retired_search(deck),
+                            retired=sum(1 for n in done.notes if n.retired))
+        planned.append(Planned(deck, target, lock_path, data, dump_lock(done.lock), result))
+    problems.raise_errors("refused")
+    return planned, problems
+
+
+def build(sources: list[Path], options: Options | None = None) -> BuildReport:
+    """Build every deck the sources name. Nothing is written unless all of them are sound;
+    each package is written before its lock, each atomically."""
+    planned, problems = prepare(sources, options or Options())
+    for p in planned:
+        write_atomic(p.target, p.package)
+        write_atomic(p.lock_path, p.lock_text.encode("utf-8"))
+    return BuildReport([p.result for p in planned], list(problems.items))
+
+
+def diff(sources: list[Path], options: Options | None = None) -> BuildReport:
+    """What a build would change for learners; writes nothing."""
+    planned, problems = prepare(sources, options or Options())
+    return BuildReport([p.result for p in planned], list(problems.items))
 
 
 def _output_path(output: Path | None, deck: Deck) -> Path:

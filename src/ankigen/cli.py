@@ -29,9 +29,19 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write: an .apkg file, or a folder for several decks. "
                    "Default: dist/<deck-slug>.apkg.")
+@click.option("--lock", "lock", type=click.Path(dir_okay=False, path_type=Path),
+              help="The lock file. Default: beside the config (decks/<name>.lock.yaml), "
+                   "or beside a Markdown folder (<folder>.lock.yaml).")
+@click.option("--rename-decks", is_flag=True,
+              help="Follow a retitled or renumbered video to its new subdeck name. Learners' "
+                   "existing cards stay in the old subdeck (Anki matches decks by name).")
+@click.option("--allow-notetype-change", is_flag=True,
+              help="Ship changed fields or templates anyway. Every learner's notes become "
+                   "'conflicting' and Anki adds an unused copy of the note type: avoid.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-def build(sources: tuple[Path, ...], output: Path | None, as_json: bool, quiet: bool) -> None:
+def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, rename_decks: bool,
+          allow_notetype_change: bool, as_json: bool, quiet: bool) -> None:
     """Build decks from SOURCES: deck configs (.yaml), Markdown files or folders.
 
     With no SOURCES, every decks/*.yaml is built. Nothing is written unless
@@ -43,14 +53,48 @@ def build(sources: tuple[Path, ...], output: Path | None, as_json: bool, quiet: 
       ankigen build decks/staff-engineering.yaml -o /tmp/se.apkg
       ankigen build path/to/scripts/ -o out.apkg --json
     """
+    from .build import Options
     from .build import build as run_build
     from .errors import AnkigenError
 
+    options = Options(output, lock, rename_decks, allow_notetype_change)
     try:
-        report = run_build(list(sources), output)
+        report = run_build(list(sources), options)
     except AnkigenError as e:
         _fail(e, as_json)
         return
+    _report(report, as_json, quiet, built=True)
+
+
+@main.command()
+@SOURCES
+@click.option("--lock", "lock", type=click.Path(dir_okay=False, path_type=Path),
+              help="The lock file to compare against (default: beside the config).")
+@click.option("--rename-decks", is_flag=True, help="Show the subdeck renames a build with --rename-decks makes.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def diff(sources: tuple[Path, ...], lock: Path | None, rename_decks: bool, as_json: bool) -> None:
+    """Show what the next build would add, change, rename and retire. Writes nothing.
+
+    \b
+    Examples:
+      ankigen diff
+      ankigen diff decks/staff-engineering.yaml --json
+    """
+    from .build import Options
+    from .build import diff as run_diff
+    from .errors import AnkigenError
+
+    try:
+        report = run_diff(list(sources), Options(lock=lock, rename_decks=rename_decks))
+    except AnkigenError as e:
+        _fail(e, as_json)
+        return
+    _report(report, as_json, quiet=False, built=False)
+
+
+def _report(report, as_json: bool, quiet: bool, built: bool) -> None:
+    from .report import render_changes
+
     if as_json:
         click.echo(json.dumps({
             "decks": [d.as_json() for d in report.decks],
@@ -58,13 +102,13 @@ def build(sources: tuple[Path, ...], output: Path | None, as_json: bool, quiet: 
             "errors": [],
         }, ensure_ascii=False, indent=2))
         return
-    if not quiet:
-        for d in report.warnings:
-            if d.severity == "warning":
-                click.echo(_line(d), err=True)
-        for deck in report.decks:
-            click.echo(f"{deck.name}: {deck.videos} videos, {deck.notes} notes, {deck.cards} cards "
-                       f"→ {deck.output}")
+    if quiet:
+        return
+    for d in report.warnings:
+        if d.severity == "warning":
+            click.echo(_line(d), err=True)
+    for deck in report.decks:
+        click.echo(render_changes(deck, built))
 
 
 def _line(d) -> str:
@@ -84,3 +128,37 @@ def _fail(error, as_json: bool) -> None:
                 click.echo(_line(d), err=True)
         click.echo(f"ankigen: {len(errors)} error(s); nothing was written", err=True)
     sys.exit(1)
+
+
+@main.command()
+@SOURCES
+@click.option("--json", "as_json", is_flag=True,
+              help='Print a JSON list: [{"file", "line", "column", "code", "severity", "message"}].')
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, for CI. Info never fails.")
+def check(sources: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+    """Report every problem in SOURCES at once, as file:line:col: CODE message. Writes nothing.
+
+    Reads exactly what `build` reads (no SOURCES: every decks/*.yaml). Each
+    diagnostic is an error, a warning or info; card-quality hints are info.
+    Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage.
+
+    \b
+    Examples:
+      ankigen check
+      ankigen check decks/staff-engineering.yaml --strict
+      ankigen check path/to/scripts/ --json
+    """
+    from .check import as_json as diagnostic_json
+    from .check import check as run_check
+    from .check import exit_code, format_line
+
+    diagnostics = run_check(list(sources))
+    if as_json:
+        click.echo(json.dumps([diagnostic_json(d) for d in diagnostics], ensure_ascii=False, indent=2))
+    else:
+        for d in diagnostics:
+            click.echo(format_line(d))
+        counts = {s: sum(d.severity == s for d in diagnostics) for s in ("error", "warning", "info")}
+        summary = ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items())
+        click.echo(f"ankigen check: {summary}", err=True)
+    sys.exit(exit_code(diagnostics, strict))

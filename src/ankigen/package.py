@@ -32,7 +32,7 @@ class PackagedNote:
     deck_id: int
     mod: int  # seconds; moves forward only when the note's content changes
     due: int  # position among new cards: the script's order
-    suspended: bool = False
+    retired: bool = False  # shipped without cards: learners who have it keep theirs, new ones get none
 
 
 @dataclass(frozen=True)
@@ -79,20 +79,21 @@ class _Package(genanki.Package):
         for note in self._notes:
             g = genanki.Note(model=model_objs[note.note_type.model_id], fields=list(note.fields),
                              tags=list(note.tags), guid=note.guid, due=note.due)
-            if note.suspended:
-                for card in g.cards:
-                    card.suspend = True
+            if note.retired:
+                # Anki's default import drops scheduling (so a suspension would not arrive);
+                # a note with no cards is never studied by a new learner.
+                g.cards = []
             g.write_to_db(cursor, note.mod, note.deck_id, id_gen)
 
 
 def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote],
-                  model_mods: dict[int, int], epoch: int) -> bytes:
-    """The .apkg as bytes. Same input → same bytes: ids start at ``epoch``, zip times are fixed."""
+                  model_mods: dict[int, int], id_base: int) -> bytes:
+    """The .apkg as bytes. Same input → same bytes: ids count from ``id_base`` (ms), zip times are fixed."""
     conn = sqlite3.connect(":memory:")
     pkg = _Package(decks, notes, model_mods, decks[0].deck_id)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pkg.write_to_db(conn.cursor(), epoch, itertools.count(epoch * 1000))
+        pkg.write_to_db(conn.cursor(), id_base // 1000, itertools.count(id_base))
     conn.commit()
     db = conn.serialize()
     conn.close()

@@ -1,0 +1,118 @@
+"""What a rebuild will add, change, rename and retire: stamped against the lock."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from .lock import Lock, LockedNote, LockedNoteType, LockedVideo
+from .notetypes import NoteType
+from .text import show_cloze
+
+
+@dataclass
+class VideoChanges:
+    video: str
+    added: list[str] = field(default_factory=list)
+    changed: list[tuple[str, str]] = field(default_factory=list)  # (key, word diff)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.renamed or self.retired)
+
+
+@dataclass
+class DeckChanges:
+    deck: str
+    videos: list[VideoChanges] = field(default_factory=list)
+    deck_renames: list[tuple[str, str]] = field(default_factory=list)
+    empty_cards: list[tuple[str, int]] = field(default_factory=list)
+    note_types: list[str] = field(default_factory=list)
+
+    def total(self, what: str) -> list:
+        return [x for v in self.videos for x in getattr(v, what)]
+
+    @property
+    def unchanged(self) -> int:
+        return sum(v.unchanged for v in self.videos)
+
+    def as_json(self) -> dict:
+        return {
+            "added": self.total("added"),
+            "changed": [k for k, _ in self.total("changed")],
+            "renamed": [list(p) for p in self.total("renamed")],
+            "retired": self.total("retired"),
+            "unchanged": self.unchanged,
+            "deck_renames": [list(p) for p in self.deck_renames],
+            "empty_cards": [[k, n] for k, n in self.empty_cards],
+        }
+
+    def for_video(self, name: str) -> VideoChanges:
+        for v in self.videos:
+            if v.video == name:
+                return v
+        v = VideoChanges(name)
+        self.videos.append(v)
+        return v
+
+
+UNHASHED = ("Source",)  # file:line moves whenever text above it moves: not a change for learners
+
+
+def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
+    """What decides whether learners need an update: fields (but Source) and tags."""
+    kept = [f for name, f in zip(note_type.field_names, fields) if name not in UNHASHED]
+    data = json.dumps([note_type.model_id, kept, sorted(tags)], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:20]
+
+
+def next_mod(now: int, entry_mod: int | None) -> int:
+    """A changed note's ``mod``: the build's time, and always strictly newer than before."""
+    return now if entry_mod is None else max(now, entry_mod + 1)
+
+
+def word_diff(old: str, new: str, limit: int = 160) -> str:
+    """A short word diff: ``[-old words-]{+new words+}`` around the edits only."""
+    a, b = _words(old), _words(new)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            chunk = a[i1:i2]
+            parts.append(" ".join(chunk) if len(chunk) <= 6 else
+                         " ".join(chunk[:3]) + " … " + " ".join(chunk[-3:]))
+            continue
+        if i2 > i1:
+            parts.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            parts.append("{+" + " ".join(b[j1:j2]) + "+}")
+    out = " ".join(p for p in parts if p)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def _words(text: str) -> list[str]:
+    text = re.sub(r"\{\{c\d+::|\}\}", "", show_cloze(text))
+    return text.split()
+
+
+def note_type_mod(note_type: NoteType, locked: LockedNoteType | None, now: int) -> LockedNoteType:
+    """A note type's lock entry: its ``mod`` moves forward when CSS or template HTML changes."""
+    shape, look = note_type.shape(), note_type.look()
+    if locked is None:
+        return LockedNoteType(note_type.name, shape, look, now)
+    if locked.look == look and locked.shape == shape and locked.name == note_type.name:
+        return locked
+    return LockedNoteType(note_type.name, shape, look, next_mod(now, locked.mod))
+
+
+def new_lock(old: Lock, deck_name: str, id_base: int) -> Lock:
+    return Lock(deck=deck_name, id_base=id_base, notes={}, videos={}, note_types={})
+
+
+__all__ = ["VideoChanges", "DeckChanges", "content_hash", "next_mod", "word_diff",
+           "note_type_mod", "LockedNote", "LockedVideo", "new_lock"]

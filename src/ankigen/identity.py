@@ -1,0 +1,259 @@
+"""Which note is which: GUIDs, cloze numbers and subdecks that survive every edit.
+
+CARDS.md "Identity" is the contract. A note's GUID comes from its natural key
+(series, video, kind, anchor); the lock remembers what learners already have,
+so renamed files, slightly renamed anchors and reworded deletions keep their
+GUIDs and cloze numbers. Matching by similarity is done within one video and
+one kind only, and ambiguous or weak matches are never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+
+import genanki
+
+from .errors import Problems
+from .lock import Lock, LockedNote, LockedVideo
+from .notes import CLOZE, KEY_PART, Deck, NoteSpec, Video
+from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, show_cloze, slugify
+
+MATCH = 0.6  # a similarity below this is not the same note
+MARGIN = 0.1  # the best match must beat the runner-up by this much
+_MARKER = re.compile(f"{CLOZE_OPEN}(\\d+){CLOZE_MID}(.*?){CLOZE_CLOSE}", re.S)
+
+
+@dataclass
+class Identified:
+    """One note with its identity settled."""
+
+    video: Video
+    spec: NoteSpec  # cloze markers renumbered to their numbers for life
+    key: str
+    guid: str
+    clozes: dict[str, int]
+    removed_clozes: dict[str, int]
+    renamed_from: str | None = None
+
+
+@dataclass
+class IdentifiedVideo:
+    video: Video  # slug is the identity the lock knows it by
+    subdeck: str  # the subdeck name learners have
+    notes: list[Identified] = field(default_factory=list)
+
+
+@dataclass
+class Identity:
+    videos: list[IdentifiedVideo]
+    retired: dict[str, LockedNote]  # key → entry, retired before or in this build
+    newly_retired: list[str]
+    video_renames: list[tuple[str, str]]  # (old subdeck, new subdeck) applied with --rename-decks
+    moved_files: list[tuple[str, str]]  # (locked slug, file now)
+
+
+def guid_for(deck: Deck, key: str, taken: set[str]) -> str:
+    """The GUID of a new note: derived from its key; salted only if a lock already holds it."""
+    guid = genanki.guid_for("ankigen", deck.slug, key)
+    n = 1
+    while guid in taken:
+        n += 1
+        guid = genanki.guid_for("ankigen", deck.slug, key, n)
+    return guid
+
+
+def plain(text: str) -> str:
+    text = re.sub(r"\{\{c\d+::|\}\}", "", show_cloze(text))
+    return re.sub(r"[*_`]", "", text)
+
+
+def similarity(a: str, b: str) -> float:
+    matcher = SequenceMatcher(None, a.lower(), b.lower(), autojunk=False)
+    if matcher.real_quick_ratio() < MATCH or matcher.quick_ratio() < MATCH:
+        return matcher.quick_ratio() * 0.5
+    return matcher.ratio()
+
+
+def best_pairs(olds: list[str], news: list[str], score) -> list[tuple[int, int]]:
+    """Pairs (i, j) that are each other's clear best match above MATCH."""
+    scores = [[score(o, n) for n in news] for o in olds]
+    pairs = []
+    for i, row in enumerate(scores):
+        if not row:
+            continue
+        j = max(range(len(row)), key=row.__getitem__)
+        best = row[j]
+        if best < MATCH:
+            continue
+        rivals = [r for k, r in enumerate(row) if k != j] + [scores[k][j] for k in range(len(olds)) if k != i]
+        if all(best - r >= MARGIN for r in rivals):
+            pairs.append((i, j))
+    return pairs
+
+
+def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Problems) -> Identity:
+    """Settle every note's GUID, cloze numbers and subdeck against the lock."""
+    slugs = _match_videos(deck, lock)
+    taken = set(lock.guids)
+    videos, matched_keys, moved, renames = [], set(), [], []
+    for video in deck.videos:
+        slug = slugs[video.slug]
+        if slug != video.slug:
+            moved.append((slug, video.source or video.path))
+            video = replace(video, slug=slug)
+        subdeck = _subdeck(deck, video, lock.videos.get(slug), rename_decks, problems, renames)
+        iv = IdentifiedVideo(video, subdeck)
+        for ident in _match_notes(deck, video, lock, taken, problems):
+            matched_keys.add(ident.renamed_from or ident.key)
+            taken.add(ident.guid)
+            iv.notes.append(ident)
+        videos.append(iv)
+    retired, newly = {}, []
+    for key, entry in lock.notes.items():
+        if entry.retired is not None:
+            retired[key] = entry
+        elif key not in matched_keys:
+            retired[key] = replace(entry, retired=now)
+            newly.append(key)
+    return Identity(videos, retired, newly, renames, moved)
+
+
+def _match_videos(deck: Deck, lock: Lock) -> dict[str, str]:
+    """Current video slug → the slug the lock knows it by (renamed or renumbered files)."""
+    current = {v.slug for v in deck.videos}
+    out = {v.slug: v.slug for v in deck.videos if v.slug in lock.videos or v.pinned_id}
+    free = [s for s in lock.videos if s not in current]
+    for video in deck.videos:
+        if video.slug in out:
+            continue
+        found = next((s for s in free if lock.videos[s].file == video.source), None)
+        found = found or next((s for s in free if lock.videos[s].title == video.title), None)
+        if found is None:
+            ours = {n.key("").split("/", 1)[1] for n in video.notes}
+            scores = {s: _overlap(ours, lock, s) for s in free}
+            ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+            if ranked and ranked[0][1] >= 0.5 and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= MARGIN):
+                found = ranked[0][0]
+        if found is not None:
+            free.remove(found)
+        out[video.slug] = found or video.slug
+    return out
+
+
+def _overlap(ours: set[str], lock: Lock, slug: str) -> float:
+    theirs = {k.split("/", 1)[1] for k, n in lock.notes.items() if k.startswith(slug + "/")}
+    if not ours or not theirs:
+        return 0.0
+    return len(ours & theirs) / len(ours | theirs)
+
+
+def _subdeck(deck: Deck, video: Video, locked: LockedVideo | None, rename_decks: bool,
+             problems: Problems, renames: list) -> str:
+    name = f"{deck.name}::{video.subdeck.replace('::', ':')}"
+    if locked is None or locked.subdeck == name or locked.retired is not None:
+        return name
+    if rename_decks:
+        renames.append((locked.subdeck, name))
+        return name
+    problems.warn(video.path, 1, f"video retitled or renumbered: its cards stay in '{locked.subdeck}' "
+                  f"(Anki matches decks by name); pass --rename-decks to send new cards to '{name}'",
+                  "deck-kept")
+    return locked.subdeck
+
+
+def _match_notes(deck: Deck, video: Video, lock: Lock, taken: set[str], problems: Problems):
+    prefix = video.slug + "/"
+    locked = {k: n for k, n in lock.notes.items() if k.startswith(prefix) and n.retired is None}
+    keys = [spec.key(video.slug) for spec in video.notes]
+    found: dict[int, str] = {i: k for i, k in enumerate(keys) if k in locked}
+    vanished = [k for k in locked if k not in set(keys)]
+    for kind in {spec.kind for spec in video.notes}:
+        part = f"{prefix}{KEY_PART[kind]}"
+        olds = [k for k in vanished if k == part or k.startswith(part + "/")]
+        news = [i for i, s in enumerate(video.notes)
+                if s.kind == kind and i not in found and not s.pinned]
+        texts_old = [plain(locked[k].text + " " + locked[k].back) for k in olds]
+        texts_new = [plain(video.notes[i].text + " " + video.notes[i].back) for i in news]
+        for a, b in best_pairs(texts_old, texts_new, similarity):
+            found[news[b]] = olds[a]
+        unmatched = [k for k in olds if k not in found.values()]
+        if unmatched and any(i not in found for i in news):
+            problems.info(video.path, None, f"{len(unmatched)} {kind} note(s) not matched by similarity; "
+                          "they are retired and the new ones added (pin with <!-- ankigen:id NAME -->)",
+                          "weak-match")
+    out = []
+    for i, spec in enumerate(video.notes):
+        key = keys[i]
+        old_key = found.get(i)
+        entry = locked.get(old_key) if old_key else None
+        guid = entry.guid if entry else guid_for(deck, key, taken)
+        if entry is None:
+            taken.add(guid)
+        spec, clozes, removed = _number_clozes(spec, entry, video.path, key, problems)
+        out.append(Identified(video, spec, key, guid, clozes, removed,
+                              renamed_from=old_key if old_key and old_key != key else None))
+    return out
+
+
+def _deletions(text: str) -> list[tuple[int, str]]:
+    seen, out = set(), []
+    for m in _MARKER.finditer(text):
+        n = int(m.group(1))
+        if n not in seen:
+            seen.add(n)
+            out.append((n, m.group(2)))
+    return out
+
+
+def _dkeys(deletions: list[tuple[int, str]]) -> list[str]:
+    keys, used = [], set()
+    for n, text in deletions:
+        k = slugify(plain(text), 48) or f"c{n}"
+        base, i = k, 1
+        while k in used:
+            i += 1
+            k = f"{base}-{i}"
+        used.add(k)
+        keys.append(k)
+    return keys
+
+
+def _number_clozes(spec: NoteSpec, entry: LockedNote | None, path: str, key: str, problems: Problems):
+    """Give each deletion its number for life; a removed number is never reused."""
+    if spec.note_type != CLOZE:
+        return spec, {}, {}
+    deletions = _deletions(spec.text)
+    dkeys = _dkeys(deletions)
+    if entry is None or not entry.clozes:
+        return spec, {k: n for k, (n, _) in zip(dkeys, deletions)}, {}
+    old = dict(entry.clozes)
+    assigned: dict[int, int] = {}  # index in deletions → number
+    for i, k in enumerate(dkeys):
+        if k in old:
+            assigned[i] = old.pop(k)
+    left_new = [i for i in range(len(deletions)) if i not in assigned]
+    left_old = sorted(old, key=old.get)
+    for a, b in best_pairs(left_old, [dkeys[i] for i in left_new],
+                           lambda o, n: similarity(o.replace("-", " "), n.replace("-", " "))):
+        assigned[left_new[b]] = old.pop(left_old[a])
+    left_new = [i for i in range(len(deletions)) if i not in assigned]
+    left_old = sorted(old, key=old.get)
+    for i, k in zip(left_new, left_old):  # reworded in place: keep the number in order
+        assigned[i] = old.pop(k)
+    used = set(entry.clozes.values()) | set(entry.removed_clozes.values())
+    nxt = max(used, default=0) + 1
+    for i in range(len(deletions)):
+        if i not in assigned:
+            assigned[i], nxt = nxt, nxt + 1
+    removed = dict(entry.removed_clozes)
+    for k, n in old.items():
+        removed[k] = n
+        problems.warn(path, spec.line, f"cloze {n} of {key} was removed: learners keep an empty card "
+                      "for it ('No cloze found'); they can clear it with Tools → Empty Cards", "empty-card")
+    renumber = {deletions[i][0]: n for i, n in assigned.items()}
+    text = _MARKER.sub(lambda m: f"{CLOZE_OPEN}{renumber[int(m.group(1))]}{CLOZE_MID}{m.group(2)}{CLOZE_CLOSE}",
+                       spec.text)
+    clozes = {dkeys[i]: n for i, n in assigned.items()}
+    return replace(spec, text=text), clozes, removed

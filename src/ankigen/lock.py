@@ -1,0 +1,205 @@
+"""The lock file: what learners already have, so a rebuild keeps every review.
+
+Plain, sorted YAML meant to be committed beside the deck config. It records
+per note its natural key, GUID, content hash, ``mod`` and cloze numbers; per
+video its identity, file and subdeck; per note type its fingerprints and
+``mod``. It ends with a marker line so a cut-short file is detected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import AnkigenError
+
+VERSION = 1
+END_MARKER = "# end of ankigen lock"
+HEADER = (
+    "# ankigen lock file: what learners already have. Commit it with the scripts.\n"
+    "# Keeps note GUIDs, cloze numbers and edit times stable across builds.\n"
+    "# Never delete it to 'fix' a build: see `ankigen build --help`.\n"
+)
+
+try:  # the C loader/dumper when PyYAML has it: large series load and save fast
+    _Loader = yaml.CSafeLoader
+    _Dumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+    _Dumper = yaml.SafeDumper
+
+RECOVER = ("restore it from version control (git checkout -- {path}), or delete it to start over: "
+           "GUIDs come from keys, so only renamed notes would lose their history")
+
+
+@dataclass
+class LockedNote:
+    guid: str
+    hash: str
+    mod: int
+    text: str = ""  # the note's Markdown (cloze shown as {{cN::…}}), for rename matching
+    back: str = ""
+    clozes: dict[str, int] = field(default_factory=dict)  # deletion key → cloze number, for life
+    retired: int | None = None  # when it was retired
+    removed_clozes: dict[str, int] = field(default_factory=dict)  # numbers never to reuse
+
+    def as_yaml(self) -> dict:
+        out: dict = {"guid": self.guid, "hash": self.hash, "mod": self.mod}
+        if self.retired is not None:
+            out["retired"] = self.retired
+        if self.clozes:
+            out["clozes"] = dict(sorted(self.clozes.items()))
+        if self.removed_clozes:
+            out["removed_clozes"] = dict(sorted(self.removed_clozes.items()))
+        out["text"] = self.text
+        if self.back:
+            out["back"] = self.back
+        return out
+
+
+@dataclass
+class LockedVideo:
+    file: str
+    title: str
+    subdeck: str
+    retired: int | None = None
+
+    def as_yaml(self) -> dict:
+        out = {"file": self.file, "title": self.title, "subdeck": self.subdeck}
+        if self.retired is not None:
+            out["retired"] = self.retired
+        return out
+
+
+@dataclass
+class LockedNoteType:
+    name: str
+    shape: str  # fields and templates: must never change
+    look: str  # CSS and template HTML: may change with a newer mod
+    mod: int
+
+
+@dataclass
+class Lock:
+    deck: str = ""
+    id_base: int = 0  # note and card ids in the package start here (ms)
+    notes: dict[str, LockedNote] = field(default_factory=dict)
+    videos: dict[str, LockedVideo] = field(default_factory=dict)
+    note_types: dict[int, LockedNoteType] = field(default_factory=dict)
+
+    @property
+    def guids(self) -> set[str]:
+        return {n.guid for n in self.notes.values()}
+
+
+def lock_path_for(config_path: Path | None, folder: Path | None) -> Path:
+    """``decks/x.yaml`` → ``decks/x.lock.yaml``; a bare folder → ``<folder>.lock.yaml`` beside it."""
+    if config_path is not None:
+        return config_path.with_name(config_path.stem + ".lock.yaml")
+    assert folder is not None
+    folder = folder.resolve()
+    return folder.parent / f"{folder.name}.lock.yaml"
+
+
+def read_lock(path: Path, shown: str) -> Lock | None:
+    """The lock at ``path``, None if there is none. A damaged lock is refused, never replaced."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        raise AnkigenError(f"cannot read the lock file ({e}); " + RECOVER.format(path=shown), shown) from None
+    for no, line in enumerate(text.splitlines(), 1):
+        if re.match(r"^(<{7}|={7}|>{7})( |$)", line):
+            raise AnkigenError("the lock file holds merge-conflict markers; resolve the conflict "
+                               "(keep both sides' notes, one entry per key) or " +
+                               RECOVER.format(path=shown), shown, no)
+    if text.rstrip().splitlines()[-1:] != [END_MARKER]:
+        raise AnkigenError(f"the lock file is cut short (no '{END_MARKER}' line at its end); "
+                           + RECOVER.format(path=shown), shown)
+    try:
+        raw = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise AnkigenError(f"the lock file is not valid YAML ({getattr(e, 'problem', e)}); "
+                           + RECOVER.format(path=shown), shown, mark.line + 1 if mark else None) from None
+    try:
+        return _from_yaml(raw)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise AnkigenError(f"the lock file has been damaged ({_describe(e)}); "
+                           + RECOVER.format(path=shown), shown) from None
+
+
+def _describe(e: Exception) -> str:
+    if isinstance(e, KeyError):
+        return f"missing {e.args[0]!r}"
+    return str(e)
+
+
+def _int(value, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    return value
+
+
+def _str(value, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text, not {value!r}")
+    return value
+
+
+def _clozes(value, what: str) -> dict[str, int]:
+    value = value or {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a mapping")
+    return {_str(k, what): _int(v, what) for k, v in value.items()}
+
+
+def _from_yaml(raw) -> Lock:
+    if not isinstance(raw, dict) or raw.get("version") != VERSION:
+        raise ValueError(f"expected 'version: {VERSION}' at the top")
+    lock = Lock(deck=_str(raw.get("deck", ""), "deck"), id_base=_int(raw.get("id_base", 0), "id_base"))
+    for key, n in (raw.get("notes") or {}).items():
+        what = f"note {key}"
+        lock.notes[_str(key, what)] = LockedNote(
+            guid=_str(n["guid"], f"{what} guid"), hash=_str(n["hash"], f"{what} hash"),
+            mod=_int(n["mod"], f"{what} mod"), text=_str(n.get("text", ""), f"{what} text"),
+            back=_str(n.get("back", ""), f"{what} back"),
+            clozes=_clozes(n.get("clozes"), f"{what} clozes"),
+            retired=None if n.get("retired") is None else _int(n["retired"], f"{what} retired"),
+            removed_clozes=_clozes(n.get("removed_clozes"), f"{what} removed_clozes"))
+    for slug, v in (raw.get("videos") or {}).items():
+        what = f"video {slug}"
+        lock.videos[_str(slug, what)] = LockedVideo(
+            file=_str(v["file"], f"{what} file"), title=_str(v["title"], f"{what} title"),
+            subdeck=_str(v["subdeck"], f"{what} subdeck"),
+            retired=None if v.get("retired") is None else _int(v["retired"], f"{what} retired"))
+    for mid, t in (raw.get("note_types") or {}).items():
+        lock.note_types[int(mid)] = LockedNoteType(
+            name=_str(t["name"], "note type name"), shape=_str(t["shape"], "note type shape"),
+            look=_str(t["look"], "note type look"), mod=_int(t["mod"], "note type mod"))
+    guids: dict[str, str] = {}
+    for key, n in lock.notes.items():
+        if n.guid in guids:
+            raise ValueError(f"GUID {n.guid} is given to both {guids[n.guid]} and {key}")
+        guids[n.guid] = key
+    return lock
+
+
+def dump_lock(lock: Lock) -> str:
+    """The lock as text: sorted keys, one entry per note, the end marker last."""
+    data = {
+        "version": VERSION,
+        "deck": lock.deck,
+        "id_base": lock.id_base,
+        "note_types": {str(mid): {"name": t.name, "shape": t.shape, "look": t.look, "mod": t.mod}
+                       for mid, t in sorted(lock.note_types.items())},
+        "videos": {slug: v.as_yaml() for slug, v in sorted(lock.videos.items())},
+        "notes": {key: n.as_yaml() for key, n in sorted(lock.notes.items())},
+    }
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False)
+    return HEADER + body + END_MARKER + "\n"

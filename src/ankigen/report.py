@@ -1,0 +1,40 @@
+"""Change summaries as text, for `build` and `diff` (the core returns data; this renders it)."""
+
+from __future__ import annotations
+
+
+def render_changes(deck, built: bool) -> str:
+    """Per video: added, changed (word diff), renamed, retired, unchanged; then what costs learners."""
+    lines = []
+    head = f"{deck.name}: {deck.videos} videos, {deck.notes} notes, {deck.cards} cards"
+    lines.append(f"{head} → {deck.output}" if built else f"{head} (not written)")
+    ch = deck.changes
+    if ch is None:
+        return "\n".join(lines)
+    for v in ch.videos:
+        if v.empty:
+            continue
+        lines.append(f"  {v.video}: {len(v.added)} added, {len(v.changed)} changed, "
+                     f"{len(v.renamed)} renamed, {len(v.retired)} retired, {v.unchanged} unchanged")
+        lines += [f"    + {k}" for k in v.added]
+        lines += [f"    ~ {k}: {d}" for k, d in v.changed]
+        lines += [f"    > {old} → {new}" for old, new in v.renamed]
+        lines += [f"    - {k}" for k in v.retired]
+    total = (len(ch.total("added")), len(ch.total("changed")), len(ch.total("renamed")),
+             len(ch.total("retired")))
+    if not any(total):
+        lines.append(f"  no changes for learners ({ch.unchanged} notes unchanged)")
+    else:
+        lines.append("  total: {} added, {} changed, {} renamed, {} retired, {} unchanged".format(
+            *total, ch.unchanged))
+    for old, new in ch.deck_renames:
+        lines.append(f"  subdeck renamed: '{old}' → '{new}': learners' existing cards stay in "
+                     f"'{old}'; only new cards go to '{new}'")
+    for key, n in ch.empty_cards:
+        lines.append(f"  cloze {n} removed from {key}: learners get an empty card (Tools → Empty Cards)")
+    if deck.retired:
+        lines.append(f"  {deck.retired} retired notes ship tagged, without cards for new learners; learners who have them find them with: "
+                     f"{deck.retired_search}")
+    if built and deck.lock:
+        lines.append(f"  lock: {deck.lock} (commit it with the scripts)")
+    return "\n".join(lines)

@@ -1,0 +1,295 @@
+"""Learners keep every review across rebuilds: scenarios in the real Anki backend.
+
+Each scenario builds v1 through the CLI, imports it into a fresh collection,
+answers every card (so each has history and an interval), edits the scripts as
+an author would, rebuilds, imports v2 with the desktop's default options and
+checks what the learner has.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ankigen.cli import main
+from anki_helpers import answer_all, import_package, open_collection, visible_text
+from conftest import CORPUS
+
+T0 = 1_700_000_000  # builds in the past: a learner's edit made now is newer
+
+
+@dataclass
+class Series:
+    root: Path
+    monkeypatch: pytest.MonkeyPatch
+    builds: int = 0
+
+    @property
+    def config(self) -> Path:
+        return self.root / "decks" / "se.yaml"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "decks" / "se.lock.yaml"
+
+    def script(self, name: str = "01-ownership.md") -> Path:
+        return self.root / "decks" / "se" / name
+
+    def edit(self, old: str, new: str, name: str = "01-ownership.md") -> None:
+        path = self.script(name)
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def build(self, *args: str, when: int | None = None):
+        self.builds += 1
+        self.monkeypatch.setenv("SOURCE_DATE_EPOCH", str(when or T0 + 1000 * self.builds))
+        out = self.root / "dist" / f"v{self.builds}.apkg"
+        result = CliRunner().invoke(main, ["build", str(self.config), "-o", str(out), *args],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return out, result.output
+
+
+@pytest.fixture
+def series(tmp_path, monkeypatch) -> Series:
+    scripts = tmp_path / "decks" / "se"
+    scripts.mkdir(parents=True)
+    for name in ("01-ownership.md", "02-trade-offs.md"):
+        shutil.copy(CORPUS / name, scripts / name)
+    (tmp_path / "decks" / "se.yaml").write_text(
+        "name: Staff Engineering\nsources: [se/*.md]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return Series(tmp_path, monkeypatch)
+
+
+@dataclass
+class Learner:
+    col: object
+
+    def notes(self) -> dict[str, object]:
+        return {self.col.get_note(nid).guid: self.col.get_note(nid) for nid in self.col.find_notes("")}
+
+    def history(self) -> dict[int, tuple[int, int]]:
+        """card id → (reviews in the log, interval)."""
+        out = {}
+        for cid in self.col.find_cards(""):
+            card = self.col.get_card(cid)
+            reps = self.col.db.scalar("select count() from revlog where cid = ?", cid)
+            out[cid] = (reps, card.ivl)
+        return out
+
+    def note_by_text(self, text: str):
+        hits = [n for n in self.notes().values() if text in " ".join(n.fields)]
+        assert len(hits) == 1, f"{len(hits)} notes contain {text!r}"
+        return hits[0]
+
+
+@pytest.fixture
+def learner(tmp_path):
+    folder = tmp_path / "learner"
+    folder.mkdir()
+    col = open_collection(folder)
+    yield Learner(col)
+    col.close()
+
+
+def study(series: Series, learner: Learner):
+    apkg, _ = series.build()
+    log = import_package(learner.col, apkg)
+    assert log["new"] > 0 and log["conflicting"] == 0
+    assert answer_all(learner.col) > 0
+    return learner.notes(), learner.history()
+
+
+def update(series: Series, learner: Learner, *args: str):
+    apkg, output = series.build(*args)
+    log = import_package(learner.col, apkg)
+    assert log["conflicting"] == 0 and log["missing_notetype"] == 0
+    return log, output
+
+
+def assert_history_kept(learner: Learner, before_notes, before_history):
+    after_notes = learner.notes()
+    after_history = learner.history()
+    assert len(after_notes) == len(set(after_notes)), "duplicate GUID"
+    for guid, note in before_notes.items():
+        assert guid in after_notes, f"note {guid} lost"
+        assert after_notes[guid].id == note.id
+    for cid, (reps, ivl) in before_history.items():
+        assert cid in after_history, "a card lost its history"
+        assert after_history[cid] == (reps, ivl)
+    texts = [" ".join(n.fields) for n in after_notes.values() if "retired" not in n.tags]
+    assert len(texts) == len(set(texts)), "the same note twice"
+
+
+def test_reword_updates_in_place(series, learner):
+    notes, history = study(series, learner)
+    series.edit("Staying in your lane.", "Staying inside your lane.")
+    log, output = update(series, learner)
+    assert log["updated"] == 1 and log["new"] == 0
+    assert_history_kept(learner, notes, history)
+    assert "inside your lane" in learner.note_by_text("inside your lane").fields[0]
+    assert "1 changed" in output
+
+
+def test_reorder_keeps_everything(series, learner):
+    notes, history = study(series, learner)
+    path = series.script()
+    text = path.read_text(encoding="utf-8")
+    bullets = re.findall(r"^- \*\*.*$", text, re.M)
+    reordered = text
+    for a, b in zip(bullets, reversed(bullets)):
+        reordered = reordered.replace(a, "\0" + b[2:], 1) if a != b else reordered
+    path.write_text(reordered.replace("\0", "- "), encoding="utf-8")
+    log, _ = update(series, learner)
+    assert log["new"] == 0
+    assert_history_kept(learner, notes, history)
+    assert set(learner.notes()) == set(notes)
+
+
+def test_rename_and_renumber_file(series, learner):
+    notes, history = study(series, learner)
+    series.script().rename(series.script("07-owning-it.md"))
+    log, output = update(series, learner)
+    assert log["new"] == 0
+    assert_history_kept(learner, notes, history)
+    assert set(learner.notes()) == set(notes)
+    # the subdeck learners have is kept, and the author is told why
+    names = {d.name for d in learner.col.decks.all_names_and_ids()}
+    assert "Staff Engineering::07 Ownership: Beyond Your Code" not in names
+
+
+def test_retitle_keeps_subdeck_unless_asked(series, learner):
+    notes, history = study(series, learner)
+    series.edit("# Ownership: Beyond Your Code", "# Ownership Beyond the Code")
+    apkg, output = series.build()
+    assert "--rename-decks" in output
+    log = import_package(learner.col, apkg)
+    assert log["new"] == 0
+    assert_history_kept(learner, notes, history)
+    names = {d.name for d in learner.col.decks.all_names_and_ids()}
+    assert "Staff Engineering::01 Ownership Beyond the Code" not in names
+    apkg, output = series.build("--rename-decks")
+    assert "subdeck renamed" in output
+    import_package(learner.col, apkg)
+    assert_history_kept(learner, notes, history)
+
+
+def test_bold_phrase_changed_slightly_is_renamed(series, learner):
+    notes, history = study(series, learner)
+    series.edit("**Trap:**", "**The trap:**")
+    log, output = update(series, learner)
+    assert log["new"] == 0 and log["updated"] == 1
+    assert "ownership/recap/trap → ownership/recap/the-trap" in output
+    assert_history_kept(learner, notes, history)
+    assert "The trap:" in learner.note_by_text("The trap:").fields[0]
+
+
+def test_deleted_bullet_is_retired(series, learner, tmp_path):
+    notes, history = study(series, learner)
+    series.edit("- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level.\n", "")
+    log, output = update(series, learner)
+    assert log["new"] == 0
+    assert_history_kept(learner, notes, history)
+    trap = learner.note_by_text("Staying in your lane.")
+    assert "retired" in trap.tags
+    assert 'tag:retired' in output
+    assert learner.col.find_notes('tag:retired') == [trap.id]
+    # a new learner gets the retired note but no card of it: never studied
+    fresh_dir = tmp_path / "fresh"
+    fresh_dir.mkdir()
+    fresh = open_collection(fresh_dir)
+    import_package(fresh, series.root / "dist" / f"v{series.builds}.apkg")
+    assert len(fresh.find_notes("tag:retired")) == 1
+    assert fresh.find_cards("tag:retired") == []
+    assert len(fresh.find_cards("")) == len(learner.col.find_cards("")) - 1
+    fresh.close()
+    # the GUID is never reused: the bullet written again is a new note
+    series.edit("- **At L6:**", "- **Trap:** Staying in your lane. Again.\n- **At L6:**")
+    log, _ = update(series, learner)
+    assert log["new"] == 1
+    assert len(learner.notes()) == len(notes) + 1
+
+
+def test_added_bullet_is_new(series, learner):
+    notes, history = study(series, learner)
+    series.edit("- **Trap:**", "- **Blast radius:** Count who your change can break.\n- **Trap:**")
+    log, output = update(series, learner)
+    assert log["new"] == 1 and log["updated"] == 0
+    assert_history_kept(learner, notes, history)
+
+
+def test_dropping_a_term_keeps_cloze_numbers(series, learner):
+    notes, history = study(series, learner)
+    series.edit("→ **System ownership** ", "")
+    log, output = update(series, learner)
+    assert "empty card" in output and "Tools → Empty Cards" in output
+    assert_history_kept(learner, notes, history)
+    note = learner.note_by_text("Code ownership")
+    assert "{{c1::Code ownership}}" in note.fields[0]
+    assert "{{c3::Technical direction ownership}}" in note.fields[0]
+    assert "c2::" not in note.fields[0]
+    # adding a term later takes a new number, never 2
+    series.edit("**Code ownership** →", "**Code ownership** → **Team ownership** →")
+    update(series, learner)
+    assert "{{c4::Team ownership}}" in learner.note_by_text("Team ownership").fields[0]
+
+
+def test_learner_edit_wins_until_author_changes_the_note(series, learner):
+    notes, history = study(series, learner)
+    note = learner.note_by_text("Staying in your lane.")
+    note.fields[2] = "my own mnemonic"
+    learner.col.update_note(note)
+    # the author changes another note: the learner's edit stays
+    series.edit("Each level expands.", "Each level widens.")
+    update(series, learner)
+    assert learner.note_by_text("Staying in your lane.").fields[2] == "my own mnemonic"
+    assert "Each level widens." in learner.note_by_text("Each level widens.").fields[0]
+    # the author changes that very note later: the author's version arrives
+    series.edit("Staying in your lane.", "Staying in your own lane.")
+    apkg, _ = series.build(when=int(time.time()) + 60)
+    log = import_package(learner.col, apkg)
+    assert log["updated"] == 1
+    assert "Staying in your own lane." in learner.note_by_text("your own lane").fields[0]
+    assert_history_kept(learner, notes, history)
+
+
+def test_no_change_rebuild_is_byte_identical(series, learner):
+    notes, history = study(series, learner)
+    first = (series.root / "dist" / "v1.apkg").read_bytes()
+    lock_before = series.lock.read_bytes()
+    apkg, output = series.build()
+    assert apkg.read_bytes() == first
+    assert series.lock.read_bytes() == lock_before
+    assert "no changes" in output
+    log = import_package(learner.col, apkg)
+    assert log["updated"] == 0 and log["new"] == 0
+    assert_history_kept(learner, notes, history)
+
+
+def test_deleted_lock_keeps_guids(series, learner):
+    notes, history = study(series, learner)
+    series.lock.unlink()
+    log, _ = update(series, learner)
+    assert log["new"] == 0
+    assert set(learner.notes()) == set(notes)
+    assert_history_kept(learner, notes, history)
+
+
+def test_every_edit_reaches_the_learner(series, learner):
+    """Builds in the same second (a fixed SOURCE_DATE_EPOCH) still move mod forward."""
+    study(series, learner)
+    for i, word in enumerate(("widens", "grows", "spreads")):
+        series.edit("Each level expands." if i == 0 else f"Each level {prev}.", f"Each level {word}.")
+        prev = word
+        apkg, _ = series.build(when=T0)
+        log = import_package(learner.col, apkg)
+        assert log["updated"] == 1, f"edit {i} frozen by an old mod"
+        assert f"Each level {word}." in learner.note_by_text(f"Each level {word}.").fields[0]
