@@ -65,13 +65,14 @@ def _parse_clozes(text: str) -> list:
 
 
 def cloze_numbers(text: str) -> list[int]:
-    """The card numbers a cloze field makes, ascending (``c0`` makes none)."""
+    """The card numbers a cloze field makes, ascending (``c0`` makes none, but may hold some)."""
     found: set[int] = set()
 
     def walk(nodes):
         for node in nodes:
-            if isinstance(node, _Cloze) and node.ordinal:
-                found.add(node.ordinal)
+            if isinstance(node, _Cloze):
+                if node.ordinal:
+                    found.add(node.ordinal)
                 walk(node.nodes)
 
     walk(_parse_clozes(text))
