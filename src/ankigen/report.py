@@ -16,10 +16,12 @@ def render_changes(deck, built: bool) -> str:
             continue
         lines.append(f"  {v.video}: {len(v.added)} added, {len(v.changed)} changed, "
                      f"{len(v.renamed)} renamed, {len(v.retired)} retired, {v.unchanged} unchanged")
-        lines += [f"    + {k}" for k in v.added]
-        lines += [f"    ~ {k}: {d}" for k, d in v.changed]
-        lines += [f"    > {old} → {new}" for old, new in v.renamed]
-        lines += [f"    - {k}" for k in v.retired]
+        if v.added and not (v.changed or v.renamed or v.retired or v.unchanged):
+            continue  # a new video: the count says it all
+        lines += _capped([f"    + {k}" for k in v.added])
+        lines += _capped([f"    ~ {k}: {d}" for k, d in v.changed])
+        lines += _capped([f"    > {old} → {new}" for old, new in v.renamed])
+        lines += _capped([f"    - {k}" for k in v.retired])
     total = (len(ch.total("added")), len(ch.total("changed")), len(ch.total("renamed")),
              len(ch.total("retired")))
     if not any(total):
@@ -38,3 +40,9 @@ def render_changes(deck, built: bool) -> str:
     if built and deck.lock:
         lines.append(f"  lock: {deck.lock} (commit it with the scripts)")
     return "\n".join(lines)
+
+
+def _capped(lines: list[str], most: int = 20) -> list[str]:
+    if len(lines) <= most:
+        return lines
+    return lines[:most] + [f"    … and {len(lines) - most} more (--json lists them all)"]

@@ -1,0 +1,210 @@
+"""The lock file: refused when damaged, accepted when merged by hand, never regenerated."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import yaml
+
+from conftest import CORPUS
+from ankigen.lock import END_MARKER
+
+
+@pytest.fixture
+def deck(run, tmp_path):
+    scripts = tmp_path / "decks" / "se"
+    scripts.mkdir(parents=True)
+    for name in ("01-ownership.md", "02-trade-offs.md"):
+        shutil.copy(CORPUS / name, scripts / name)
+    config = tmp_path / "decks" / "se.yaml"
+    config.write_text("name: Staff Engineering\nsources: [se/*.md]\n", encoding="utf-8")
+    result = run("build", config)
+    assert result.exit_code == 0, result.output
+    return config
+
+
+def lock_of(config):
+    return config.with_name("se.lock.yaml")
+
+
+def snapshot(tmp_path):
+    return {p: p.read_bytes() for p in (tmp_path / "dist").glob("*.apkg")}
+
+
+def refused(run, config, tmp_path, *expect: str):
+    before_pkg = snapshot(tmp_path)
+    before_lock = lock_of(config).read_bytes()
+    result = run("build", config)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    for text in expect:
+        assert text in result.output
+    assert snapshot(tmp_path) == before_pkg, "the previous package changed"
+    assert lock_of(config).read_bytes() == before_lock, "the lock was rewritten"
+    return result.output
+
+
+def test_lock_is_sorted_plain_yaml_with_an_end_marker(deck):
+    text = lock_of(deck).read_text(encoding="utf-8")
+    assert text.rstrip().endswith(END_MARKER)
+    data = yaml.safe_load(text)
+    keys = list(data["notes"])
+    assert keys == sorted(keys)
+    trap = data["notes"]["ownership/recap/trap"]
+    assert set(trap) >= {"guid", "hash", "mod", "clozes", "text"}
+    assert trap["clozes"] == {"staying-in-your-lane": 1}
+    assert data["videos"]["ownership"]["subdeck"] == "Staff Engineering::01 Ownership: Beyond Your Code"
+    assert set(data["note_types"]) == {"1094166082", "1750312575"}
+
+
+def test_truncated_lock_is_refused(run, deck, tmp_path):
+    lock = lock_of(deck)
+    lock.write_bytes(lock.read_bytes()[: len(lock.read_bytes()) // 2])
+    out = refused(run, deck, tmp_path, "se.lock.yaml", "cut short", "git checkout")
+    assert len(out.strip().splitlines()) == 2
+
+
+def test_merge_conflict_markers_are_refused(run, deck, tmp_path):
+    lock = lock_of(deck)
+    lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = next(n for n, line in enumerate(lines) if "ownership/recap/trap:" in line)
+    lines[i:i] = ["<<<<<<< HEAD\n", "=======\n", ">>>>>>> theirs\n"]
+    lock.write_text("".join(lines), encoding="utf-8")
+    refused(run, deck, tmp_path, f"se.lock.yaml:{i + 1}:", "merge-conflict")
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda t: t.replace("guid:", "gooid:", 1),
+    lambda t: t.replace("mod: ", "mod: soon", 1),
+    lambda t: t.replace("version: 1", "version: 7"),
+    lambda t: "notes: [\n" + t,
+])
+def test_hand_mangled_lock_is_refused(run, deck, tmp_path, mangle):
+    lock = lock_of(deck)
+    lock.write_text(mangle(lock.read_text(encoding="utf-8")), encoding="utf-8")
+    refused(run, deck, tmp_path, "se.lock.yaml")
+
+
+def test_one_guid_twice_in_the_lock_is_refused(run, deck, tmp_path):
+    lock = lock_of(deck)
+    data = yaml.safe_load(lock.read_text(encoding="utf-8"))
+    guid = data["notes"]["ownership/recap/trap"]["guid"]
+    text = lock.read_text(encoding="utf-8")
+    other = data["notes"]["ownership/one-liner"]["guid"]
+    lock.write_text(text.replace(f"guid: {other}", f"guid: {guid}").replace(
+        f"guid: '{other}'", f"guid: '{guid}'"), encoding="utf-8")
+    refused(run, deck, tmp_path, "both")
+
+
+def test_valid_hand_merged_lock_is_accepted(run, deck, tmp_path):
+    """Two branches each added a note; the merged lock (both entries) builds."""
+    lock = lock_of(deck)
+    data = yaml.safe_load(lock.read_text(encoding="utf-8"))
+    text = lock.read_text(encoding="utf-8")
+    # reorder the notes by hand, as a merge might, keeping YAML valid
+    reordered = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    lock.write_text(reordered + END_MARKER + "\n", encoding="utf-8")
+    result = run("build", deck, "--json")
+    assert result.exit_code == 0, result.output
+    changes = json.loads(result.output)["decks"][0]["changes"]
+    assert changes["added"] == [] and changes["changed"] == [] and changes["retired"] == []
+    assert lock.read_text(encoding="utf-8") == text
+
+
+def test_notetype_change_is_refused_unless_allowed(run, deck, tmp_path):
+    lock = lock_of(deck)
+    text = lock.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    shape = data["note_types"]["1094166082"]["shape"]
+    lock.write_text(text.replace(shape, "deadbeef" * 2), encoding="utf-8")
+    out = refused(run, deck, tmp_path, "conflicting", "--allow-notetype-change")
+    assert "ankigen Cloze+" in out
+    result = run("build", deck, "--allow-notetype-change")
+    assert result.exit_code == 0, result.output
+
+
+def test_css_change_moves_the_notetype_mod_forward(run, deck, tmp_path):
+    lock = lock_of(deck)
+    text = lock.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    entry = data["note_types"]["1750312575"]
+    lock.write_text(text.replace(entry["look"], "f" * 16), encoding="utf-8")
+    result = run("build", deck)
+    assert result.exit_code == 0, result.output
+    after = yaml.safe_load(lock.read_text(encoding="utf-8"))["note_types"]["1750312575"]
+    assert after["mod"] > entry["mod"]
+    assert after["look"] == entry["look"]
+    untouched = yaml.safe_load(lock.read_text(encoding="utf-8"))["note_types"]["1094166082"]
+    assert untouched["mod"] == data["note_types"]["1094166082"]["mod"]
+
+
+def test_diff_writes_nothing_and_lists_changes(run, deck, tmp_path):
+    script = deck.parent / "se" / "01-ownership.md"
+    text = script.read_text(encoding="utf-8")
+    text = text.replace("Staying in your lane.", "Staying inside your lane.")
+    text = text.replace("- **Cross-team:**", "- **Blast radius:** Count who can break.\n- **Cross-team:**")
+    text = text.replace("**2 AM page for a dependency?**", "**2 AM page for someone else's dependency?**")
+    text = text.replace("- **At L6:** You own the outcome. Not just your PRs. Reliability. On-call. Migration.\n", "")
+    script.write_text(text, encoding="utf-8")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = run("diff", deck)
+    assert result.exit_code == 0, result.output
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    out = result.output
+    assert "+ ownership/recap/blast-radius" in out
+    assert "~ ownership/recap/trap" in out and "{+inside+}" in out
+    assert "ownership/recap/2-am-page-for-a-dependency → ownership/recap/2-am-page-for-someone-elses-dependency" in out
+    assert "- ownership/recap/at-l6" in out
+    data = json.loads(run("diff", deck, "--json").output)["decks"][0]["changes"]
+    assert data["added"] == ["ownership/recap/blast-radius"]
+    assert data["changed"] == ["ownership/recap/trap"]
+    assert data["retired"] == ["ownership/recap/at-l6"]
+    assert data["renamed"] == [["ownership/recap/2-am-page-for-a-dependency",
+                                "ownership/recap/2-am-page-for-someone-elses-dependency"]]
+
+
+def test_pin_wins_over_a_changed_bold_phrase(run, deck, tmp_path):
+    script = deck.parent / "se" / "01-ownership.md"
+    text = script.read_text(encoding="utf-8").replace(
+        "- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level.",
+        "- **Comfort zone:** Never leaving it. Grow the lane instead. <!-- ankigen:id trap -->")
+    script.write_text(text, encoding="utf-8")
+    data = json.loads(run("diff", deck, "--json").output)["decks"][0]["changes"]
+    assert data["changed"] == ["ownership/recap/trap"] and not data["added"] and not data["retired"]
+
+
+def test_unlike_replacement_is_not_guessed(run, deck, tmp_path):
+    script = deck.parent / "se" / "01-ownership.md"
+    text = script.read_text(encoding="utf-8").replace(
+        "- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level.",
+        "- **Pagers:** Rotate them weekly. Nobody should carry one for a month.")
+    script.write_text(text, encoding="utf-8")
+    data = json.loads(run("diff", deck, "--json").output)["decks"][0]["changes"]
+    assert data["added"] == ["ownership/recap/pagers"]
+    assert data["retired"] == ["ownership/recap/trap"]
+    assert data["renamed"] == []
+
+
+def test_front_matter_id_keeps_a_moved_video(run, deck, tmp_path):
+    scripts = deck.parent / "se"
+    text = (scripts / "01-ownership.md").read_text(encoding="utf-8")
+    (scripts / "01-ownership.md").unlink()
+    (scripts / "09-something-else.md").write_text("---\nid: ownership\n---\n" + text.replace(
+        "# Ownership: Beyond Your Code", "# Owning Outcomes"), encoding="utf-8")
+    data = json.loads(run("diff", deck, "--json").output)["decks"][0]["changes"]
+    assert not data["added"] and not data["retired"] and not data["renamed"]
+
+
+def test_lock_option_and_markdown_folder_lock(run, tmp_path):
+    folder = tmp_path / "series"
+    folder.mkdir()
+    shutil.copy(CORPUS / "01-ownership.md", folder)
+    assert run("build", folder, "-o", tmp_path / "a.apkg").exit_code == 0
+    assert (tmp_path / "series.lock.yaml").exists()
+    custom = tmp_path / "elsewhere.lock.yaml"
+    assert run("build", folder, "-o", tmp_path / "b.apkg", "--lock", custom).exit_code == 0
+    assert custom.exists()
+    assert (yaml.safe_load(custom.read_text())["notes"]["ownership/recap/trap"]["guid"]
+            == yaml.safe_load((tmp_path / "series.lock.yaml").read_text())["notes"]["ownership/recap/trap"]["guid"])
