@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import Problems
 from .notes import CLOZE, CONTRAST, LADDER, QA, NoteSpec
 from .recap import take_pin
 from .script import Block, Section
-from .text import bold_spans, cloze, sentences, slugify, split_trailing_punct
+from .text import (bold_spans, cloze, sentences, slugify, split_trailing_punct, strip_wrapping,
+                   word_count)
 
 
 @dataclass(frozen=True)
@@ -18,97 +19,184 @@ class Response:
     text: str
 
 
+SAYS = r"(?:says|would say|might say|asks|replies|answers|does|would do|thinks)"
+# Where a level label may start a response: the start of the text or of a sentence.
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:;][\"'”’)\]*_]*)\s*$")
+BEFORE_AFTER = ("before", "after")
+
+
 class Levels:
-    """The labels that count as levels, with patterns to find them in prose."""
+    """The labels that count as levels, lowest first, with patterns to find them."""
 
     def __init__(self, labels: tuple[str, ...]):
         self.labels = labels
+        self._lower = [lab.lower() for lab in labels]
         alts = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
         end = r"(?![\w+])"
-        # "At L5: …", "At L5, you might say …", "L6 says: …", "Junior: …"
+        # "At L5: …", "At L5, you might say …", "L6 says: …", "Junior: …", "**L5:** …"
         self.in_prose = re.compile(
-            rf"(?:\b[Aa]t\s+(?:the\s+)?(?P<a>{alts}){end}(?:\s+level)?\s*[:,]"
-            rf"|(?<![\w+])(?P<b>{alts}){end}(?:\s+(?:says|would say|might say|asks|replies|answers))?\s*:)"
-        )
-        self.leading = re.compile(rf"^\s*[*_]*\s*(?P<level>{alts}){end}\s*[*_]*\s*:?\s*[*_]*\s*(?P<rest>.*)$", re.S)
+            rf"(?:\b[Aa]t\s+(?:the\s+)?[*_]*(?P<a>{alts}){end}[*_]*(?:\s+level)?\s*[:,]"
+            rf"|(?<![\w+])[*_]*(?P<b>{alts}){end}(?:\s+{SAYS})?\s*(?::[*_]*|[*_]+:))",
+            re.I)
+        # "L5: …", "**L5:** …", "L5 — …", "**L5** …" at the start of a list item or rung
+        self.leading = re.compile(
+            rf"^\s*(?:(?P<bold>\*\*|__)\s*(?P<blevel>{alts}){end}\s*:?\s*(?P=bold)\s*[:—–-]?"
+            rf"|(?P<level>{alts}){end}(?:\s+{SAYS})?\s*(?::|\s[—–-]))\s*(?P<rest>.*)$",
+            re.S | re.I)
+        self.whole = re.compile(rf"^\s*[*_]*\s*(?P<level>{alts})\s*[*_]*\s*:?\s*$", re.I)
+
+    def sample(self) -> str:
+        """The first few labels, for messages."""
+        more = ", …" if len(self.labels) > 6 else ""
+        return ", ".join(self.labels[:6]) + more
+
+    def canonical(self, label: str) -> str:
+        """The configured spelling of a label found in any case."""
+        low = label.lower()
+        return self.labels[self._lower.index(low)] if low in self._lower else label
 
     def rank(self, label: str) -> int:
-        return self.labels.index(label) if label in self.labels else -1
+        low = label.lower()
+        return self._lower.index(low) if low in self._lower else -1
 
     def leading_label(self, text: str) -> tuple[str, str] | None:
+        """``**L5:** you own your code`` → (``L5``, ``you own your code``)."""
         m = self.leading.match(text)
         if not m:
             return None
-        return m.group("level"), m.group("rest").strip()
+        return self.canonical(m.group("blevel") or m.group("level")), m.group("rest").strip()
+
+    def label_cell(self, text: str) -> str | None:
+        """A table cell that is only a level label (``L5``, ``**Staff+**``)."""
+        m = self.whole.match(text)
+        return self.canonical(m.group("level")) if m else None
+
+    def responses_in_prose(self, body: str) -> list[re.Match]:
+        """Level labels that start a sentence: ``At L5:``, ``L6 says:``, ``Junior:``."""
+        return [m for m in self.in_prose.finditer(body)
+                if _SENTENCE_START.search(body[: m.start()])]
 
 
 def example_notes(section: Section, levels: Levels, path: str, problems: Problems) -> list[NoteSpec]:
+    """Each example that contrasts levels → one Q/A note; the others stay context."""
     notes = []
-    for header, body, attached in _examples(section.blocks):
-        note = _contrast(header, body, attached, section.heading, levels)
+    for example in _examples(section, levels):
+        note = _contrast(example, section.heading, levels)
         if note is None:
-            problems.info(path, header.line, "example names no level "
-                          f"({', '.join(levels.labels[:6])}, …); it stays context, not a card",
-                          "no-contrast")
+            problems.info(path, example.line, f"example names no level ({levels.sample()}); "
+                          "it stays context, not a card", "no-contrast")
         else:
+            if example.numbered and not note.pinned:
+                problems.warn(path, example.line, f"example has no title, so its identity is "
+                              f"'{note.anchor}', which moves if examples are reordered; give it "
+                              "a bold title (**Example 1: Migration.**)", "untitled-example")
             notes.append(note)
     return notes
 
 
-def _examples(blocks: tuple[Block, ...]):
-    """Yield (header paragraph, its text after the bold title, attached list/table blocks)."""
+@dataclass
+class Example:
+    line: int
+    title: str
+    body: str
+    pin: str | None = None
+    attached: list[Block] = field(default_factory=list)
+    numbered: bool = False  # no title of its own: "Example 4" names it
+
+
+def _examples(section: Section, levels: Levels) -> list[Example]:
+    """Examples: a bold-titled paragraph or a sub-heading, with the blocks that answer it."""
+    out: list[Example] = []
     current = None
-    for block in blocks:
-        if block.kind == "paragraph" and block.text.startswith(("**", "__")):
-            if current:
-                yield current
-            current = (block, block.text, [])
+    if re.match(r"^\W*example\b", section.heading, re.I) and not _plural(section.heading):
+        current = _heading_example(section.heading, section.line)
+        out.append(current)
+    for block in section.blocks:
+        starts_level = block.kind == "paragraph" and levels.responses_in_prose(block.text)[:1]
+        starts_level = starts_level and starts_level[0].start() == 0
+        if block.kind == "heading":
+            current = _heading_example(block.text, block.line)
+            out.append(current)
+        elif block.kind == "paragraph" and block.text.startswith(("**", "__")) and not starts_level:
+            current = _paragraph_example(block)
+            out.append(current)
+        elif current and block.kind == "paragraph" and (not current.body or starts_level):
+            current.body = f"{current.body} {block.text}".strip()
         elif current and block.kind in ("list", "table"):
-            current[2].append(block)
+            current.attached.append(block)
         else:
-            if current:
-                yield current
             current = None
-    if current:
-        yield current
+    for example in out:
+        example.body, pin = take_pin(example.body)
+        example.pin = example.pin or pin
+    return out
 
 
-def _title(header_text: str) -> tuple[str, str]:
-    spans = bold_spans(header_text)
+def _heading_example(heading: str, line: int) -> Example:
+    text, pin = take_pin(heading)
+    return Example(line, _clean_title(text), "", pin)
+
+
+def _plural(heading: str) -> bool:
+    return bool(re.match(r"^\W*examples\b", heading, re.I))
+
+
+def _clean_title(text: str) -> str:
+    title = strip_wrapping(text)
+    title = re.sub(r"^example\s*\d*\s*[:.—–-]?\s*", "", title, flags=re.I)
+    title, _ = split_trailing_punct(title.strip())
+    return title
+
+
+def _paragraph_example(block: Block) -> Example:
+    """``**Example 1: Migration.** Your team …`` → title ``Migration`` and the rest."""
+    text, pin = take_pin(block.text)
+    spans = bold_spans(text)
     if not spans or spans[0].start != 0:
-        return "", header_text
-    inner = spans[0].inner.strip()
-    title = re.sub(r"^example\s*\d*\s*[:.—–-]\s*", "", inner, flags=re.I)
-    title, _ = split_trailing_punct(title)
-    return title, header_text[spans[0].end:].strip()
+        return Example(block.line, "", text, pin)
+    title = _clean_title(spans[0].inner)
+    body = text[spans[0].end:].strip()
+    if not title:  # "**Example 1:** Migration. Your team …": a short first sentence is the title
+        first = (sentences(body) or [""])[0]
+        if 0 < word_count(first) <= 8:
+            title, body = split_trailing_punct(first)[0], body[len(first):].strip()
+        else:
+            title = strip_wrapping(spans[0].inner).rstrip(":. ")
+            return Example(block.line, title, body, pin, numbered=True)
+    return Example(block.line, title, body, pin)
 
 
-def _contrast(header: Block, text: str, attached: list[Block], section: str, levels: Levels):
-    text, pin = take_pin(text)
-    title, body = _title(text)
-    responses = _prose_responses(body, levels)
-    scenario = body[: levels.in_prose.search(body).start()].strip() if responses else body
-    for block in attached:
+def _contrast(example: Example, section: str, levels: Levels) -> NoteSpec | None:
+    body = example.body
+    found = levels.responses_in_prose(body)
+    responses = _prose_responses(body, found, levels)
+    scenario = body[: found[0].start()].strip() if responses else body
+    for block in example.attached:
         responses += _block_responses(block, levels)
-    if not responses or not title:
+    if not responses or not example.title:
         return None
     top = max(range(len(responses)), key=lambda i: (levels.rank(responses[i].level), i))
     answer = responses[top]
     others = [r for i, r in enumerate(responses) if i != top]
-    front = [f"**{title}.** {scenario}".strip()]
+    front = [f"**{example.title}.** {scenario}".strip()]
     if others:
         front.append("\n".join(f"- **{r.level}:** {r.text}" for r in others))
-    front.append(f"How does **{answer.level}** respond?")
-    return NoteSpec(CONTRAST, pin or slugify(title), QA, "\n\n".join(front), section, header.line,
-                    back=f"**{answer.level}:** {answer.text}", answers=(answer.text,),
-                    pinned=bool(pin))
+    front.append(_question(answer.level))
+    return NoteSpec(CONTRAST, example.pin or slugify(example.title), QA, "\n\n".join(front),
+                    section, example.line, back=f"**{answer.level}:** {answer.text}",
+                    answers=(answer.text,), pinned=bool(example.pin))
 
 
-def _prose_responses(body: str, levels: Levels) -> list[Response]:
-    matches = list(levels.in_prose.finditer(body))
+def _question(level: str) -> str:
+    if level.lower() in BEFORE_AFTER:
+        return f"What happens **{level.lower()}**?"
+    return f"How does **{level}** respond?"
+
+
+def _prose_responses(body: str, matches: list[re.Match], levels: Levels) -> list[Response]:
     out = []
     for m, nxt in zip(matches, matches[1:] + [None]):
-        level = m.group("a") or m.group("b")
+        level = levels.canonical(m.group("a") or m.group("b"))
         chunk = body[m.end(): nxt.start() if nxt else len(body)].strip()
         if chunk:
             out.append(Response(level, chunk))
@@ -116,19 +204,21 @@ def _prose_responses(body: str, levels: Levels) -> list[Response]:
 
 
 def _block_responses(block: Block, levels: Levels) -> list[Response]:
-    out = []
     if block.kind == "list":
-        for item in block.items:
-            found = levels.leading_label(item.text)
-            if found and found[1]:
-                out.append(Response(*found))
-    elif block.kind == "table":
-        for row in block.rows[1:]:
-            if len(row) >= 2:
-                found = levels.leading_label(row[0])
-                response = " ".join(c for c in row[1:] if c)
-                if found and response:
-                    out.append(Response(found[0], response))
+        found = [levels.leading_label(item.text) for item in block.items]
+        return [Response(*f) for f in found if f and f[1]]
+    if block.kind != "table" or len(block.rows) < 2:
+        return []
+    header = [levels.label_cell(c) for c in block.rows[0]]
+    if all(header) and len(header) >= 2:  # | L5 | L6 | over a row of responses
+        return [Response(level, cell) for row in block.rows[1:]
+                for level, cell in zip(header, row) if cell]
+    out = []
+    for row in block.rows[1:]:
+        level = levels.label_cell(row[0]) if row else None
+        response = " ".join(c for c in row[1:] if c)
+        if level and response:
+            out.append(Response(level, response))
     return out
 
 
@@ -138,23 +228,40 @@ def ladder_notes(section: Section, levels: Levels) -> list[NoteSpec]:
     for block in section.blocks:
         if block.kind == "paragraph":
             text, pin = take_pin(block.text)
-            runs = _rung_runs([(s, levels.leading_label(s)) for s in sentences(text)])
+            pieces = [p for s in sentences(text) for p in _split_rungs(s, levels)]
         elif block.kind == "list":
             pin = None
-            runs = _rung_runs([(i.text, levels.leading_label(i.text)) for i in block.items])
+            pieces = [take_pin(i.text)[0] for i in block.items]
         else:
             continue
-        for rungs in runs:
-            notes.append(_ladder(rungs, pin, section.heading, block.line, text if block.kind == "paragraph" else ""))
+        found = [levels.leading_label(p) for p in pieces]
+        for run in _rung_runs(found):
+            rungs = [found[i] for i in run]
+            context = ""
+            if block.kind == "paragraph":
+                context = " ".join(p for i, p in enumerate(pieces) if i not in run)
+            notes.append(_ladder(rungs, pin, section.heading, block.line, context))
             pin = None
     return notes
 
 
-def _rung_runs(candidates):
+_RUNG_SEPARATOR = r"\s*(?:;|→|->|\|)\s*"
+
+
+def _split_rungs(sentence: str, levels: Levels) -> list[str]:
+    """``L5: my code → L6: my system`` → two rungs, when every piece starts with a level."""
+    pieces = [p for p in re.split(_RUNG_SEPARATOR, sentence) if p.strip()]
+    if len(pieces) > 1 and all(levels.leading_label(p) for p in pieces):
+        return pieces
+    return [sentence]
+
+
+def _rung_runs(found: list) -> list[list[int]]:
+    """Indexes of each run of two or more consecutive rungs."""
     runs, run = [], []
-    for _, found in candidates + [("", None)]:
-        if found and found[1]:
-            run.append(found)
+    for i, rung in enumerate(found + [None]):
+        if rung and rung[1]:
+            run.append(i)
         else:
             if len(run) >= 2:
                 runs.append(run)
@@ -162,24 +269,31 @@ def _rung_runs(candidates):
     return runs
 
 
-def _ladder(rungs, pin, section, line, paragraph) -> NoteSpec:
+def _ladder(rungs, pin, section, line, context) -> NoteSpec:
     bodies = [split_trailing_punct(body) for _, body in rungs]
     words = [b.split() for b, _ in bodies]
-    prefix = _common(words)
-    suffix = _common([list(reversed(w)) for w in words])
-    shortest = min(len(w) for w in words)
-    if prefix + suffix >= shortest:
-        prefix, suffix = 0, 0
+    prefix, suffix = common_parts(words)
     parts, answers = [], []
     for n, ((level, _), (body, punct), w) in enumerate(zip(rungs, bodies, words), 1):
         middle = " ".join(w[prefix: len(w) - suffix])
         answers.append(middle)
         rung = " ".join(w[:prefix] + [cloze(n, middle)] + w[len(w) - suffix:])
         parts.append(f"**{level}:** {rung}{punct or '.'}")
-    anchor = pin or ""
-    extra = paragraph if paragraph else ""
-    return NoteSpec(LADDER, anchor, CLOZE, " ".join(parts), section, line, extra=extra,
+    return NoteSpec(LADDER, pin or "", CLOZE, " ".join(parts), section, line, extra=context,
                     answers=tuple(answers), pinned=bool(pin))
+
+
+def common_parts(rungs: list[list[str]]) -> tuple[int, int]:
+    """How many leading and trailing words every rung shares (the part not deleted).
+
+    Nothing is shared when that would leave a rung with nothing to delete, and a
+    shared part never ends inside emphasis or code (``*your code*``)."""
+    prefix = _balanced(rungs[0], _common(rungs))
+    reverse = [list(reversed(w)) for w in rungs]
+    suffix = _balanced(list(reversed(rungs[0])), _common(reverse))
+    if prefix + suffix >= min(len(w) for w in rungs):
+        return 0, 0
+    return prefix, suffix
 
 
 def _common(seqs: list[list[str]]) -> int:
@@ -188,4 +302,11 @@ def _common(seqs: list[list[str]]) -> int:
         if len({c.lower() for c in column}) != 1:
             break
         n += 1
+    return n
+
+
+def _balanced(words: list[str], n: int) -> int:
+    """Shorten ``n`` until the first ``n`` words open no emphasis or code they don't close."""
+    while n and any(" ".join(words[:n]).count(mark) % 2 for mark in ("*", "`")):
+        n -= 1
     return n

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from .contrast import Levels, example_notes, ladder_notes
@@ -14,35 +15,59 @@ from .text import sentences, slugify, strip_wrapping, word_count
 
 
 def video_identity(script: Script, file: Path) -> tuple[str, str, bool]:
-    """(slug, number) of a video: front-matter ``id`` wins over the file name."""
+    """(slug, number, pinned) of a video: front-matter ``id`` wins over the file name."""
     stem = file.stem
     m = re.match(r"^(\d+)[-_. ]*(.*)$", stem)
     number, rest = (m.group(1), m.group(2)) if m else ("", stem)
-    meta_id = script.meta.get("id")
-    if meta_id not in (None, ""):
-        return slugify(str(meta_id)), number, True
-    return slugify(rest or stem), number, False
+    meta_id = slugify(str(script.meta.get("id") or ""))
+    if meta_id:
+        return meta_id, number, True
+    return slugify(rest or stem) or slugify(stem) or "video", number, False
+
+
+KNOWLEDGE = (("recap", "Quick Recap"), ("one_liner", "One-Liner to Remember"),
+             ("examples", "Real-World Examples"))
 
 
 def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> Video | None:
     """Every note a script yields, or None (with an error) if it is not a video script."""
     path = script.path
     roles = {s.role for s in script.sections}
-    if not roles & {"recap", "one_liner", "examples"}:
+    if not roles & {role for role, _ in KNOWLEDGE}:
         problems.error(path, 1, "not a video script: no Quick Recap, One-Liner to Remember "
                        "or Real-World Examples section", "not-a-script")
         return None
+    _check_meta(script, problems)
     slug, number, pinned = video_identity(script, file)
     title = _title(script, file, problems)
+    found = Problems()
     notes: list[NoteSpec] = []
     for section in script.sections:
-        notes += _section_notes(section, script, title, levels, problems)
-    for role, label in (("recap", "Quick Recap"), ("one_liner", "One-Liner to Remember")):
+        notes += _section_notes(section, script, title, levels, found)
+    if not notes:
+        problems.error(path, 1, "not a video script: its sections hold no recap bullet, "
+                       "one-liner or example to make a card from", "not-a-script")
+        return None
+    problems.items.extend(found.items)
+    for role, label in KNOWLEDGE:
         if role not in roles:
             problems.warn(path, 1, f"no '{label}' section", f"missing-{role.replace('_', '-')}")
     notes = _unique_anchors(notes, path, problems)
     return Video(slug=slug, title=title, number=number, path=path, notes=tuple(notes),
                  tags=_meta_tags(script), pinned_id=pinned)
+
+
+def _check_meta(script: Script, problems: Problems) -> None:
+    """Front matter values of the wrong type are ignored, with a warning."""
+    meta = script.meta
+    if "title" in meta and not (isinstance(meta["title"], str) and meta["title"].strip()):
+        problems.warn(script.path, script.meta_line("title"), "front matter 'title' must be text; ignored", "front-matter")
+    if "id" in meta and not slugify(str(meta["id"] or "")):
+        problems.warn(script.path, script.meta_line("id"), "front matter 'id' has no letters or digits; ignored "
+                      "(the file name identifies the video)", "front-matter")
+    tags = meta.get("tags")
+    if tags is not None and not isinstance(tags, (str, list)):
+        problems.warn(script.path, script.meta_line("tags"), "front matter 'tags' must be a list; ignored", "front-matter")
 
 
 def _title(script: Script, file: Path, problems: Problems) -> str:
@@ -85,71 +110,92 @@ def _recap(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
     return [recap_note(item, section.heading, path, problems) for item in items]
 
 
-def _first_text(section: Section):
-    return next((b for b in section.blocks if b.kind in ("paragraph", "quote") and b.text), None)
+def _first_text(section: Section) -> tuple[str, int] | None:
+    """The section's first paragraph, quote or list item, with its line."""
+    for block in section.blocks:
+        if block.kind in ("paragraph", "quote") and block.text:
+            return block.text, block.line
+        if block.kind == "list" and block.items:
+            return block.items[0].text, block.items[0].line
+    return None
 
 
 def _one_liner(section: Section, title: str, path: str, problems: Problems) -> list[NoteSpec]:
-    block = _first_text(section)
-    if block is None:
+    found = _first_text(section)
+    if found is None:
         problems.warn(path, section.line, "one-liner section is empty", "empty-one-liner")
         return []
-    line, pin = take_pin(block.text)
+    line, pin = take_pin(found[0])
     line = strip_wrapping(line)
-    return [NoteSpec(ONE_LINER, pin or "", QA, f"What is the one-liner to remember from *{title}*?",
-                     section.heading, block.line, back=line, answers=(line,), pinned=bool(pin))]
+    return [NoteSpec(ONE_LINER, pin or "", QA, f"What is the one-liner to remember from “{title}”?",
+                     section.heading, found[1], back=line, answers=(line,), pinned=bool(pin))]
+
+
+_LEADING_QUESTION = re.compile(r"^\s*[*_]*[\"“](?P<q>[^\"“”]+\?)[\"”][*_]*\s+(?P<rest>\S.*)$", re.S)
 
 
 def _think(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
-    blocks = [b for b in section.blocks if b.kind in ("paragraph", "quote") and b.text]
-    q_index = next((i for i, b in enumerate(blocks)
-                    if b.kind == "quote" or b.text.startswith(('"', "“", "'", "‘"))
-                    or b.text.rstrip("\"”'’*_ ").endswith("?")), None)
+    """The quoted question → front; the answer's first sentences → back; the rest → context."""
+    blocks = [(b.text, b.line, b.kind) for b in section.blocks
+              if b.kind in ("paragraph", "quote") and b.text]
+    q_index = next((i for i, (text, _, kind) in enumerate(blocks)
+                    if kind == "quote" or text.lstrip("*_ ").startswith(('"', "“", "'", "‘"))
+                    or text.rstrip("\"”'’*_ ").endswith("?")), None)
+    if q_index is not None:
+        m = _LEADING_QUESTION.match(blocks[q_index][0])
+        if m:  # "Whose problem is it?" At L5, … — question and answer in one paragraph
+            text, line, _ = blocks[q_index]
+            blocks[q_index:q_index + 1] = [(m.group("q"), line, "quote"), (m.group("rest"), line, "")]
     if q_index is None or q_index + 1 >= len(blocks):
         problems.warn(path, section.line, "no quoted question followed by an answer", "no-question")
         return []
-    question, pin = take_pin(blocks[q_index].text)
+    question, pin = take_pin(blocks[q_index][0])
     question = strip_wrapping(question)
-    answer = " ".join(b.text for b in blocks[q_index + 1:q_index + 2])
-    rest = "\n\n".join(b.text for b in blocks[q_index + 2:])
+    answer, _ = take_pin(blocks[q_index + 1][0])
+    pin = pin or _
+    rest = "\n\n".join(text for text, _, _ in blocks[q_index + 2:])
+    back, extra = _answer_split(answer)
+    if rest:
+        extra = f"{extra}\n\n{rest}".strip()
+    return [NoteSpec(THINK, pin or "", QA, question, section.heading, blocks[q_index][1],
+                     back=back, extra=extra, answers=(back,), pinned=bool(pin))]
+
+
+def _answer_split(answer: str) -> tuple[str, str]:
+    """What to recall (one or two short sentences) and the rest of the answer."""
     sents = sentences(answer)
     keep = 1 if word_count(sents[0]) > 25 or len(sents) == 1 else 2
     if keep == 2 and word_count(" ".join(sents[:2])) > 40:
         keep = 1
-    back = " ".join(sents[:keep])
-    extra = " ".join(sents[keep:])
-    if rest:
-        extra = f"{extra}\n\n{rest}".strip()
-    return [NoteSpec(THINK, pin or "", QA, question, section.heading, blocks[q_index].line,
-                     back=back, extra=extra, answers=(back,), pinned=bool(pin))]
+    return " ".join(sents[:keep]), " ".join(sents[keep:])
 
 
 def _unique_anchors(notes: list[NoteSpec], path: str, problems: Problems) -> list[NoteSpec]:
-    """One key once: a repeated anchor gets ``-2``, ``-3``… in script order, with a warning."""
-    seen: dict[tuple[str, str], int] = {}
-    out = []
-    for note in notes:
-        key = (note.kind, note.anchor)
-        if key in seen:
-            seen[key] += 1
-            anchor = f"{note.anchor}-{seen[key]}" if note.anchor else str(seen[key])
-            problems.warn(path, note.line, f"another {note.kind} note here has the same identity "
+    """One key once. Pinned anchors are kept first; a repeated anchor gets ``-2``, ``-3``…
+    in script order, with a warning."""
+    taken: set[tuple[str, str]] = set()
+    out: list[NoteSpec | None] = [None] * len(notes)
+    order = sorted(range(len(notes)), key=lambda i: not notes[i].pinned)
+    for i in order:
+        note = notes[i]
+        anchor, n = note.anchor, 1
+        while (note.kind, anchor) in taken:
+            n += 1
+            anchor = f"{note.anchor}-{n}" if note.anchor else str(n)
+        if anchor != note.anchor:
+            problems.warn(path, note.line, f"another {note.kind} note has the same identity "
                           f"'{note.anchor or note.kind}'; this one is '{anchor}' (pin it with "
                           f"<!-- ankigen:id NAME -->)", "duplicate-key")
-            note = _with_anchor(note, anchor)
-        else:
-            seen[key] = 1
-        out.append(note)
+            note = replace(note, anchor=anchor)
+        taken.add((note.kind, anchor))
+        out[i] = note
     return out
-
-
-def _with_anchor(note: NoteSpec, anchor: str) -> NoteSpec:
-    from dataclasses import replace
-    return replace(note, anchor=anchor)
 
 
 def _meta_tags(script: Script) -> tuple[str, ...]:
     tags = script.meta.get("tags") or []
+    if not isinstance(tags, (str, list)):
+        return ()
     if isinstance(tags, str):
         tags = tags.split()
     return tuple(str(t) for t in tags if str(t).strip())

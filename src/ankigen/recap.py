@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .errors import Problems
 from .notes import CLOZE, QA, RECAP, NoteSpec
 from .script import Item
-from .text import bold_spans, cloze, sentences, slugify, split_trailing_punct
+from .text import bold_spans, cloze, sentences, slugify, split_trailing_punct, word_count
 
-PIN = re.compile(r"\s*<!--\s*ankigen:id\s+([^\s>]+)\s*-->\s*$")
+PIN = re.compile(r"\s*<!--\s*ankigen:id\s+(.+?)\s*-->\s*$")
 
 
 def take_pin(text: str) -> tuple[str, str | None]:
@@ -23,12 +24,18 @@ def take_pin(text: str) -> tuple[str, str | None]:
 def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteSpec:
     """One bullet → one note, shaped by its bold phrases."""
     text, pin = take_pin(item.text)
+    extra = "\n".join(f"- {child}" for child in item.children)
     spans = bold_spans(text)
     if not spans:
         problems.warn(path, item.line, "recap bullet has no bold phrase; "
                       "it becomes a question/answer note (bold the key phrase to make a cloze)",
                       "no-bold")
-        return _plain_note(text, pin, section, item.line)
+        return replace(_plain_note(text, pin, section, item.line), extra=extra)
+    if not word_count(_outside(text, spans)):
+        problems.warn(path, item.line, "recap bullet is bold from end to end, so a cloze would "
+                      "hide all of it; it becomes a question/answer note (bold only the key "
+                      "phrase)", "all-bold")
+        return replace(_plain_note(text, pin, section, item.line), extra=extra)
     first = spans[0]
     lead, inner, after = text[: first.start].strip(), first.inner.strip(), text[first.end:]
     if not lead and (inner.endswith(":") or after.startswith(":")):
@@ -39,7 +46,18 @@ def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteS
         note = _prompt_note(inner, after, pin, section, item.line)
     else:
         note = None
-    return note or _terms_note(text, spans, pin, section, item.line)
+    note = note or _terms_note(text, spans, pin, section, item.line)
+    return replace(note, extra=extra)
+
+
+def _outside(text: str, spans) -> str:
+    """The bullet's words outside its bold spans."""
+    out, pos = [], 0
+    for span in spans:
+        out.append(text[pos:span.start])
+        pos = span.end
+    out.append(text[pos:])
+    return " ".join(out)
 
 
 def _ends_question(sentence: str) -> bool:
@@ -82,13 +100,10 @@ def _terms_note(text, spans, pin, section, line) -> NoteSpec:
 
 
 def _plain_note(text, pin, section, line) -> NoteSpec:
-    sents = sentences(text)
-    if len(sents) > 1:
-        front, back = sents[0], " ".join(sents[1:])
-        question = f"{front} …what follows?"
-    else:
-        words = text.split()
-        head = " ".join(words[: max(2, min(5, len(words) // 3))])
-        question, back = f"Complete the recap point: “{head} …”", text
-    return NoteSpec(RECAP, pin or slugify(" ".join(text.split()[:6])), QA, question, section,
-                    line, back=back, answers=(back,), pinned=bool(pin))
+    """A bullet with nothing to delete: its opening words ask for the whole point."""
+    plain = re.sub(r"(\*\*|__)", "", text).strip()
+    words = plain.split()
+    head = " ".join(words[: max(2, min(5, len(words) // 3))])
+    question = f"Complete the recap point: “{head} …”"
+    return NoteSpec(RECAP, pin or slugify(" ".join(words[:6])), QA, question, section,
+                    line, back=text, answers=(text,), pinned=bool(pin))

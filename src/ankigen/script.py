@@ -13,18 +13,19 @@ from .text import clean, heading_count, normalize_heading
 
 @dataclass(frozen=True)
 class Item:
-    """One list item; wrapped and nested lines joined into ``text``."""
+    """One list item: wrapped lines joined into ``text``; nested items in ``children``."""
 
     text: str
     line: int
     marker: str
+    children: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Block:
     """A paragraph, list, table, quote or fenced code block."""
 
-    kind: str  # paragraph | list | table | quote | code
+    kind: str  # paragraph | list | table | quote | code | heading (a sub-heading)
     line: int
     text: str = ""
     items: tuple[Item, ...] = ()
@@ -53,6 +54,10 @@ class Script:
     title_line: int
     meta: dict = field(default_factory=dict)
     sections: tuple[Section, ...] = ()
+    meta_lines: dict = field(default_factory=dict)  # front-matter key → its line
+
+    def meta_line(self, key: str) -> int:
+        return self.meta_lines.get(key, 1)
 
     def sections_for(self, role: str) -> list[Section]:
         return [s for s in self.sections if s.role == role]
@@ -126,6 +131,8 @@ def parse(text: str, path: str) -> Script:
             hashes, htext = m.group(1), (m.group(2) or "").strip()
             if len(hashes) == 1 and title is None:
                 title, title_line = htext, i + 1
+            elif _is_subheading(heading, level, htext, len(hashes)):
+                blocks.append(Block("heading", i + 1, text=htext))
             else:
                 close_section()
                 heading, level, hline, blocks = htext, len(hashes), i + 1, []
@@ -135,7 +142,17 @@ def parse(text: str, path: str) -> Script:
         if block is not None:
             blocks.append(block)
     close_section()
-    return Script(path, title, title_line, meta, tuple(sections))
+    meta_lines = {m.group(1): n + 1 for n, line in enumerate(lines[:start])
+                  if (m := re.match(r"^([\w-]+)\s*:", line))}
+    return Script(path, title, title_line, meta, tuple(sections), meta_lines)
+
+
+def _is_subheading(parent: str | None, parent_level: int, text: str, level: int) -> bool:
+    """``### Example 1: …`` under ``## Real-World Examples`` belongs to it."""
+    if parent is None or level <= parent_level:
+        return False
+    role = section_role(parent)
+    return role not in (None, "meta") and section_role(text) in (None, role)
 
 
 def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
@@ -222,26 +239,35 @@ def _read_table(lines, i):
 
 def _read_list(lines, i):
     start, items = i, []
-    text, line_no, marker = None, 0, ""
+    current: list | None = None  # [text, line, marker, children]
     while i < len(lines):
         line = lines[i]
         m = _ITEM.match(line)
         if m and len(m.group(1)) < 2:
-            if text is not None:
-                items.append(Item(text.strip(), line_no, marker))
-            text, line_no, marker = m.group(4), i + 1, m.group(2)
+            if current is not None:
+                items.append(_item(current))
+            current = [m.group(4).strip(), i + 1, m.group(2), []]
         elif not line.strip():
             # A blank line ends the list unless an indented item or text follows.
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
             if not nxt.strip() or not (nxt.startswith("  ") or _ITEM.match(nxt)):
                 break
-        elif _ends_paragraph(line) and not line.startswith("  ") and not m:
+        elif _ends_paragraph(line) and not line.startswith("  "):
             break
         else:
             nested = _ITEM.match(line.strip()) if line.startswith("  ") else None
-            piece = nested.group(4) if nested else line.strip()
-            text = f"{text} {piece}" if text else piece
+            if nested:
+                current[3].append(nested.group(4).strip())
+            elif current[3]:
+                current[3][-1] = f"{current[3][-1]} {line.strip()}".strip()
+            else:
+                current[0] = f"{current[0]} {line.strip()}".strip()
         i += 1
-    if text is not None:
-        items.append(Item(text.strip(), line_no, marker))
+    if current is not None:
+        items.append(_item(current))
     return Block("list", start + 1, items=tuple(items)), i
+
+
+def _item(parts: list) -> Item:
+    text, line, marker, children = parts
+    return Item(text, line, marker, tuple(c for c in children if c))

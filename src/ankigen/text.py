@@ -21,7 +21,8 @@ def clean(text: str) -> str:
 
 
 def slugify(text: str, limit: int = 60) -> str:
-    """``Code ownership`` → ``code-ownership``; non-Latin letters are kept."""
+    """``Code ownership`` → ``code-ownership``; non-Latin letters are kept, HTML tags dropped."""
+    text = re.sub(r"<[^>]*>", " ", text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"['’‘]", "", text.lower()).replace("+", " plus ").replace("&", " and ")
