@@ -95,7 +95,10 @@ def best_pairs(olds: list[str], news: list[str], score) -> list[tuple[int, int]]
 
 def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Problems) -> Identity:
     """Settle every note's GUID, cloze numbers and subdeck against the lock."""
-    slugs = _match_videos(deck, lock)
+    by_video: dict[str, dict[str, LockedNote]] = {}
+    for key, entry in lock.notes.items():
+        by_video.setdefault(key.split("/", 1)[0], {})[key] = entry
+    slugs = _match_videos(deck, lock, by_video)
     taken = set(lock.guids)
     videos, matched_keys, moved, renames = [], set(), [], []
     for video in deck.videos:
@@ -105,7 +108,7 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
             video = replace(video, slug=slug)
         subdeck = _subdeck(deck, video, lock.videos.get(slug), rename_decks, problems, renames)
         iv = IdentifiedVideo(video, subdeck)
-        for ident in _match_notes(deck, video, lock, taken, problems):
+        for ident in _match_notes(deck, video, by_video.get(slug, {}), taken, problems):
             matched_keys.add(ident.renamed_from or ident.key)
             taken.add(ident.guid)
             iv.notes.append(ident)
@@ -120,7 +123,7 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
     return Identity(videos, retired, newly, renames, moved)
 
 
-def _match_videos(deck: Deck, lock: Lock) -> dict[str, str]:
+def _match_videos(deck: Deck, lock: Lock, by_video: dict[str, dict[str, LockedNote]]) -> dict[str, str]:
     """Current video slug → the slug the lock knows it by (renamed or renumbered files)."""
     current = {v.slug for v in deck.videos}
     out = {v.slug: v.slug for v in deck.videos if v.slug in lock.videos or v.pinned_id}
@@ -132,7 +135,7 @@ def _match_videos(deck: Deck, lock: Lock) -> dict[str, str]:
         found = found or next((s for s in free if lock.videos[s].title == video.title), None)
         if found is None:
             ours = {n.key("").split("/", 1)[1] for n in video.notes}
-            scores = {s: _overlap(ours, lock, s) for s in free}
+            scores = {s: _overlap(ours, by_video.get(s, {})) for s in free}
             ranked = sorted(scores.items(), key=lambda kv: -kv[1])
             if ranked and ranked[0][1] >= 0.5 and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= MARGIN):
                 found = ranked[0][0]
@@ -142,8 +145,8 @@ def _match_videos(deck: Deck, lock: Lock) -> dict[str, str]:
     return out
 
 
-def _overlap(ours: set[str], lock: Lock, slug: str) -> float:
-    theirs = {k.split("/", 1)[1] for k, n in lock.notes.items() if k.startswith(slug + "/")}
+def _overlap(ours: set[str], notes: dict[str, LockedNote]) -> float:
+    theirs = {k.split("/", 1)[1] for k in notes}
     if not ours or not theirs:
         return 0.0
     return len(ours & theirs) / len(ours | theirs)
@@ -163,12 +166,14 @@ def _subdeck(deck: Deck, video: Video, locked: LockedVideo | None, rename_decks:
     return locked.subdeck
 
 
-def _match_notes(deck: Deck, video: Video, lock: Lock, taken: set[str], problems: Problems):
+def _match_notes(deck: Deck, video: Video, notes: dict[str, LockedNote], taken: set[str],
+                 problems: Problems):
     prefix = video.slug + "/"
-    locked = {k: n for k, n in lock.notes.items() if k.startswith(prefix) and n.retired is None}
+    locked = {k: n for k, n in notes.items() if n.retired is None}
     keys = [spec.key(video.slug) for spec in video.notes]
     found: dict[int, str] = {i: k for i, k in enumerate(keys) if k in locked}
-    vanished = [k for k in locked if k not in set(keys)]
+    current = set(keys)
+    vanished = [k for k in locked if k not in current]
     for kind in {spec.kind for spec in video.notes}:
         part = f"{prefix}{KEY_PART[kind]}"
         olds = [k for k in vanished if k == part or k.startswith(part + "/")]
