@@ -40,8 +40,10 @@ def main() -> None:
                    "'conflicting' and Anki adds an unused copy of the note type: avoid.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("--watch", is_flag=True,
+              help="Stay running: rebuild whenever a script or config changes (Ctrl-C stops).")
 def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, rename_decks: bool,
-          allow_notetype_change: bool, as_json: bool, quiet: bool) -> None:
+          allow_notetype_change: bool, as_json: bool, quiet: bool, watch: bool) -> None:
     """Build decks from SOURCES: deck configs (.yaml), Markdown files or folders.
 
     With no SOURCES, every decks/*.yaml is built. Nothing is written unless
@@ -52,18 +54,43 @@ def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, ren
       ankigen build
       ankigen build decks/staff-engineering.yaml -o /tmp/se.apkg
       ankigen build path/to/scripts/ -o out.apkg --json
+      ankigen build --watch
     """
     from .build import Options
+
+    options = Options(output, lock, rename_decks, allow_notetype_change)
+    if not watch:
+        sys.exit(_build_once(list(sources), options, as_json, quiet))
+    _build_and_watch(list(sources), options, as_json, quiet)
+
+
+def _build_once(sources: list[Path], options, as_json: bool, quiet: bool) -> int:
     from .build import build as run_build
     from .errors import AnkigenError
 
-    options = Options(output, lock, rename_decks, allow_notetype_change)
     try:
-        report = run_build(list(sources), options)
+        report = run_build(sources, options)
     except AnkigenError as e:
-        _fail(e, as_json)
-        return
+        _fail(e, as_json, exit=False)
+        return 1
     _report(report, as_json, quiet, built=True)
+    return 0
+
+
+def _build_and_watch(sources: list[Path], options, as_json: bool, quiet: bool) -> None:
+    from .watch import watch as run_watch
+
+    _build_once(sources, options, as_json, quiet)
+    click.echo("watching for changes (Ctrl-C to stop)", err=True)
+
+    def rebuild(changed: list[str]) -> None:
+        click.echo(f"changed: {', '.join(changed)}", err=True)
+        _build_once(sources, options, as_json, quiet)
+
+    try:
+        run_watch(sources, rebuild)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
 
 
 @main.command()
@@ -116,7 +143,7 @@ def _line(d) -> str:
     return f"{where}: {d.severity}: {d.message}"
 
 
-def _fail(error, as_json: bool) -> None:
+def _fail(error, as_json: bool, exit: bool = True) -> None:
     errors = [d for d in error.diagnostics if d.severity == "error"] or error.diagnostics
     if as_json:
         click.echo(json.dumps({"decks": [], "warnings": [
@@ -127,7 +154,8 @@ def _fail(error, as_json: bool) -> None:
             if d.severity != "info":
                 click.echo(_line(d), err=True)
         click.echo(f"ankigen: {len(errors)} error(s); nothing was written", err=True)
-    sys.exit(1)
+    if exit:
+        sys.exit(1)
 
 
 @main.command()
