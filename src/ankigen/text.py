@@ -26,8 +26,7 @@ def slugify(text: str, limit: int = 60) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"['’‘]", "", text.lower()).replace("+", " plus ").replace("&", " and ")
-    slug = re.sub(r"[^\w]+", "-", text).strip("-_")
-    slug = slug.replace("_", "-")
+    slug = re.sub(r"[\W_]+", "-", text).strip("-")
     if len(slug) > limit:
         slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
     return slug
@@ -84,14 +83,23 @@ def mask_code(text: str) -> str:
     return re.sub(r"(`+)(.+?)\1", lambda m: "\x00" * len(m.group(0)), text)
 
 
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]*_]*(?=\s+[^\s\-a-z]|\s*$)")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]*_]*(?=\s|$)")
+# Words whose final period does not end a sentence.
+ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "cf", "dr", "mr", "mrs", "ms", "prof", "st", "approx"})
 
 
 def sentences(text: str) -> list[str]:
-    """Split prose into sentences, keeping each one's final punctuation."""
+    """Split prose into sentences, keeping each one's final punctuation.
+
+    A sentence ends at ``.``, ``!``, ``?`` or ``…`` (with any closing quote,
+    bracket or emphasis) followed by a space and a word that does not start in
+    lower case; never inside inline code, never after ``e.g.``, ``Dr.`` and the like.
+    """
     masked = mask_code(text)
     out, start = [], 0
     for m in _SENTENCE_END.finditer(masked):
+        if not _ends_sentence(masked, m):
+            continue
         piece = text[start:m.end()].strip()
         if piece:
             out.append(piece)
@@ -100,6 +108,16 @@ def sentences(text: str) -> list[str]:
     if rest:
         out.append(rest)
     return out
+
+
+def _ends_sentence(text: str, m: re.Match) -> bool:
+    following = text[m.end():].lstrip()
+    if following and (following[0].islower() or following[0] in "-–—"):
+        return False
+    word = re.search(r"([\w.]+)$", text[:m.start()])
+    if m.group(0).startswith(".") and word and word.group(1).lower() in ABBREVIATIONS:
+        return False
+    return True
 
 
 def split_trailing_punct(text: str) -> tuple[str, str]:

@@ -1,0 +1,265 @@
+"""The small rules extraction is built from, each checked on its own."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ankigen.config import DEFAULT_LEVELS
+from ankigen.contrast import Levels, common_parts
+from ankigen.errors import Problems
+from ankigen.notes import CLOZE, QA
+from ankigen.recap import recap_note, take_pin
+from ankigen.script import Item, parse, section_role
+from ankigen.text import bold_spans, heading_count, sentences, show_cloze, slugify
+
+LEVELS = Levels(DEFAULT_LEVELS)
+prose = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=200)
+
+# ---------------------------------------------------------------- sentences
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("You own the outcome. Not just your PRs.", ["You own the outcome.", "Not just your PRs."]),
+    ('At L5: "Theirs." At L6: "Ours."', ['At L5: "Theirs."', 'At L6: "Ours."']),
+    ("Downstream causes your incidents? It's your problem too.",
+     ["Downstream causes your incidents?", "It's your problem too."]),
+    ("**Trap.** Staying in your lane.", ["**Trap.**", "Staying in your lane."]),
+    ("Reliability. On-call. Migration.", ["Reliability.", "On-call.", "Migration."]),
+    ("Fix it. 2 AM pages stop.", ["Fix it.", "2 AM pages stop."]),
+    ("(Really?) Yes.", ["(Really?)", "Yes."]),
+    # not a sentence end: a lower-case word follows, a number, code, an abbreviation
+    ("Wait... what happened?", ["Wait... what happened?"]),
+    ("It dropped to 3.5 seconds.", ["It dropped to 3.5 seconds."]),
+    ("Call `os.path.join`. Then return.", ["Call `os.path.join`.", "Then return."]),
+    ("Call `a. B` here.", ["Call `a. B` here."]),
+    ("Use a queue, e.g. Kafka. Or SQS.", ["Use a queue, e.g. Kafka.", "Or SQS."]),
+    ("Ask Dr. Smith first.", ["Ask Dr. Smith first."]),
+    ("Ça marche. élan vital continues.", ["Ça marche. élan vital continues."]),
+    ("no final punctuation", ["no final punctuation"]),
+    ("", []),
+])
+def test_sentences(text, expected):
+    assert sentences(text) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(prose)
+def test_sentences_lose_no_text(text):
+    out = sentences(text)
+    assert all(s.strip() == s and s for s in out)
+    squash = lambda t: re.sub(r"\s+", "", t)  # noqa: E731
+    assert squash("".join(out)) == squash(text)
+
+
+# ---------------------------------------------------------------- slugify
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("Code ownership", "code-ownership"),
+    ("2 AM page for a dependency?", "2-am-page-for-a-dependency"),
+    ("Staff+", "staff-plus"),
+    ("Ask, don’t tell", "ask-dont-tell"),
+    ("Zoë’s first pull request", "zoes-first-pull-request"),
+    ("R&D", "r-and-d"),
+    ("TL;DR first", "tl-dr-first"),
+    ("snake_case name", "snake-case-name"),
+    ("<i>Injected</i> title", "injected-title"),
+    ("日本語のテスト", "日本語のテスト"),
+    ("!!!", ""),
+])
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+
+
+@settings(max_examples=300, deadline=None)
+@given(prose, st.integers(min_value=8, max_value=80))
+def test_slugs_are_short_stable_and_plain(text, limit):
+    slug = slugify(text, limit)
+    assert len(slug) <= limit
+    assert slugify(slug, limit) == slug
+    assert not re.search(r"\s|[/:{}<>\"'_]|^-|-$|--", slug)
+
+
+# ---------------------------------------------------------------- headings
+
+
+@pytest.mark.parametrize(("heading", "role"), [
+    ("Quick Recap (5 bullets)", "recap"),
+    ("Quick recap:", "recap"),
+    ("QUICK RECAP", "recap"),
+    ("Key Takeaways", "recap"),
+    ("One-Liner to Remember", "one_liner"),
+    ("One liner to remember!", "one_liner"),
+    ("Real-World Examples (2-3)", "examples"),
+    ("real world examples", "examples"),
+    ("Example 2: Migration", "examples"),
+    ("Let's Think Together", "think"),
+    ("Let’s think together…", "think"),
+    ("Another Way to See It", "ladder"),
+    ("Video Length: ~4-5 minutes | Level: Staff", "meta"),
+    ("The Hook (20-30 seconds)", None),
+    ("The Story", None),
+    ("Let's Walk Through the Diagram", None),
+    ("What Could Go Wrong? (Mini Disaster Story)", None),
+    ("Surprising Truth / Fun Fact", None),
+    ("Connecting to Software", None),
+    ("Next Video", None),
+])
+def test_section_role(heading, role):
+    assert section_role(heading) == role
+
+
+@pytest.mark.parametrize(("heading", "count"), [
+    ("Quick Recap (5 bullets)", 5), ("Quick Recap (1 bullet)", 1), ("Quick Recap (4)", 4),
+    ("Real-World Examples (2-3)", None), ("Quick recap:", None), ("Quick Recap — 5 bullets", None),
+])
+def test_heading_count(heading, count):
+    assert heading_count(heading) == count
+
+
+def test_heading_levels_and_line_endings_do_not_change_the_parse():
+    lf = "# T\n\n## Quick Recap\n\n- **Trap:** Staying\n  in your lane.\n\n## One-liner\n\nOwn it.\n"
+    variants = [lf, lf.replace("\n", "\r\n"), "\ufeff" + lf, lf.replace("## ", "### "),
+                lf.replace("- ", "* "), lf.replace("- ", "1. "), lf.replace("  in", "\tin")]
+    shapes = set()
+    for text in variants:
+        script = parse(text, "x.md")
+        shapes.add(tuple((s.role, s.line, tuple(i.text for b in s.blocks for i in b.items))
+                         for s in script.sections))
+    assert shapes == {(("recap", 3, ("**Trap:** Staying in your lane.",)), ("one_liner", 8, ()))}
+
+
+# ---------------------------------------------------------------- recap bullet shapes
+
+
+def recap(text: str, problems: Problems | None = None):
+    return recap_note(Item(text, 7, "-"), "Quick Recap", "x.md", problems or Problems())
+
+
+@pytest.mark.parametrize(("bullet", "cloze", "anchor"), [
+    # bold terms: one deletion each, trailing punctuation outside
+    ("**Code ownership** → **System ownership** → **Technical direction ownership.** Each level expands.",
+     "{{c1::Code ownership}} → {{c2::System ownership}} → {{c3::Technical direction ownership}}. "
+     "Each level expands.", "code-ownership+system-ownership+technical-direction-ownership"),
+    ("Turn a flat refusal into a **trade-off question**: \"If we do this, what slips?\"",
+     "Turn a flat refusal into a {{c1::trade-off question}}: \"If we do this, what slips?\"",
+     "trade-off-question"),
+    # a label: the first sentence after it, with its own punctuation
+    ("**Trap:** Staying in your lane. At L6, you expand the lane.",
+     "**Trap:** {{c1::Staying in your lane.}} At L6, you expand the lane.", "trap"),
+    ("**Blast radius**: Keep changes small. Roll back fast.",
+     "**Blast radius:** {{c1::Keep changes small.}} Roll back fast.", "blast-radius"),
+    # a prompt: the sentence that answers it
+    ("**2 AM page for a dependency?** If you can help, you help. \"Not my service\" = L5 mindset.",
+     "**2 AM page for a dependency?** {{c1::If you can help, you help.}} \"Not my service\" = L5 mindset.",
+     "2-am-page-for-a-dependency"),
+    # a label followed by a question: the answer, not the question
+    ("**Cross-team:** Downstream causes your incidents? It's your problem too. Help.",
+     "**Cross-team:** Downstream causes your incidents? {{c1::It's your problem too.}} Help.",
+     "cross-team"),
+    # a pin names the note, whatever its bold phrase
+    ("**The trap:** Staying in your lane. <!-- ankigen:id trap -->",
+     "**The trap:** {{c1::Staying in your lane.}}", "trap"),
+])
+def test_recap_shapes(bullet, cloze, anchor):
+    problems = Problems()
+    note = recap(bullet, problems)
+    assert (note.note_type, show_cloze(note.text), note.anchor) == (CLOZE, cloze, anchor)
+    assert problems.items == []
+
+
+@pytest.mark.parametrize("bullet", [
+    "Write the decision down before the meeting ends. Memory fades.",
+    "**Own the outcome, not the code.**",
+])
+def test_a_bullet_with_nothing_to_delete_becomes_a_question_with_a_warning(bullet):
+    problems = Problems()
+    note = recap(bullet, problems)
+    assert note.note_type == QA and note.back == bullet
+    assert note.text.startswith("Complete the recap point:")
+    assert bullet not in note.text
+    assert [(d.line, d.severity) for d in problems.items] == [(7, "warning")]
+
+
+def test_bold_inside_code_is_not_bold():
+    assert [b.inner for b in bold_spans("Use `**kwargs` and **this**")] == ["this"]
+
+
+@pytest.mark.parametrize(("text", "pin"), [
+    ("Staying in your lane. <!-- ankigen:id trap -->", "trap"),
+    ("Staying in your lane.<!--ankigen:id Scope Growth-->", "scope-growth"),
+    ("<!-- ankigen:id trap --> in the middle is not a pin", None),
+    ("Staying in your lane.", None),
+])
+def test_take_pin(text, pin):
+    rest, found = take_pin(text)
+    assert found == pin
+    assert ("ankigen:id" in rest) == (pin is None and "ankigen:id" in text)
+
+
+# ---------------------------------------------------------------- level labels
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("L5: you own your code", ("L5", "you own your code")),
+    ("**L6:** you own your system", ("L6", "you own your system")),
+    ("**Staff+**: technical direction", ("Staff+", "technical direction")),
+    ("Senior Staff: aligns teams", ("Senior Staff", "aligns teams")),
+    ("L7 — prices in the org-wide cost", ("L7", "prices in the org-wide cost")),
+    ("staff: lower case is the same label", ("Staff", "lower case is the same label")),
+    ("Senior engineers are on call.", None),
+    ("After the launch, everyone goes home.", None),
+    ("L55: not a level", None),
+    ("Staffing: not a level", None),
+])
+def test_leading_label(text, found):
+    assert LEVELS.leading_label(text) == found
+
+
+def test_levels_in_prose_count_only_at_a_sentence_start():
+    body = ('An L5 engineer pages an L6, unlike at L4, where nobody is paged. '
+            'At L5: "Not ours." At L6, you check: can I help? L7 says: "Fix the org."')
+    labels = [m.group("a") or m.group("b") for m in LEVELS.responses_in_prose(body)]
+    assert labels == ["L5", "L6", "L7"]
+
+
+def test_custom_levels_replace_the_defaults():
+    levels = Levels(("Apprentice", "Master"))
+    assert levels.leading_label("Master: writes the recipe") == ("Master", "writes the recipe")
+    assert levels.leading_label("L6: you own your system") is None
+    assert levels.rank("Master") > levels.rank("Apprentice")
+
+
+# ---------------------------------------------------------------- ladder deletions
+
+
+def words(*rungs: str) -> list[list[str]]:
+    return [r.split() for r in rungs]
+
+
+@pytest.mark.parametrize(("rungs", "parts"), [
+    (words("you own your code", "you own your system", "you own technical direction"), (2, 0)),
+    (words("you fix bugs fast", "you fix processes fast"), (2, 1)),
+    (words("You own code", "you OWN systems"), (2, 0)),  # case does not matter
+    (words("code", "system", "direction"), (0, 0)),
+    (words("you own code", "you own code and systems"), (0, 0)),  # one rung would be empty
+    (words("you own code", "you own code"), (0, 0)),
+    (words("you own *your code*", "you own *your system*"), (2, 0)),  # emphasis stays whole
+    (words("you `own code`", "you `own systems`"), (1, 0)),
+])
+def test_common_parts(rungs, parts):
+    assert common_parts(rungs) == parts
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["you", "own", "the", "code", "system", "*x*"]),
+                         min_size=1, max_size=6), min_size=2, max_size=4))
+def test_every_rung_keeps_something_to_delete(rungs):
+    prefix, suffix = common_parts(rungs)
+    for rung in rungs:
+        assert prefix + suffix < len(rung) or prefix == suffix == 0
+        assert [w.lower() for w in rung[:prefix]] == [w.lower() for w in rungs[0][:prefix]]
