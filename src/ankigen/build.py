@@ -6,6 +6,7 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from .assemble import assemble, retired_search
 from .changes import DeckChanges
@@ -15,7 +16,7 @@ from .errors import ERROR, AnkigenError, Diagnostic, Problems
 from .extract import extract
 from .lock import Lock, dump_lock, lock_path_for, read_lock
 from .notes import Deck
-from .package import package_bytes, write_atomic
+from .package import exclusive, package_bytes, write_atomic
 from .script import decode, parse
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
@@ -143,6 +144,7 @@ class Options:
     lock: Path | None = None
     rename_decks: bool = False
     allow_notetype_change: bool = False
+    on_wait: Callable[[Path], None] | None = None  # told when another build holds the deck
 
 
 @dataclass
@@ -157,9 +159,10 @@ class Planned:
     result: DeckResult
 
 
-def prepare(sources: list[Path], options: Options) -> tuple[list[Planned], Problems]:
+def prepare(sources: list[Path], options: Options,
+            configs: list[DeckConfig] | None = None) -> tuple[list[Planned], Problems]:
     """Read, extract, identify and package every deck; write nothing."""
-    configs = plan(sources)
+    configs = configs if configs is not None else plan(sources)
     for flag, value in (("-o", options.output), ("--lock", options.lock)):
         if value is not None and len(configs) > 1 and (flag == "--lock" or value.suffix == ".apkg"):
             raise AnkigenError(f"{len(configs)} decks to build but {flag} names one file", str(value))
@@ -189,10 +192,14 @@ def prepare(sources: list[Path], options: Options) -> tuple[list[Planned], Probl
 def build(sources: list[Path], options: Options | None = None) -> BuildReport:
     """Build every deck the sources name. Nothing is written unless all of them are sound;
     each package is written before its lock, each atomically."""
-    planned, problems = prepare(sources, options or Options())
-    for p in planned:
-        write_atomic(p.target, p.package)
-        write_atomic(p.lock_path, p.lock_text.encode("utf-8"))
+    options = options or Options()
+    configs = plan(sources)
+    lock_paths = [options.lock or lock_path_for(c.path, c.root) for c in configs]
+    with exclusive(lock_paths, options.on_wait):
+        planned, problems = prepare(sources, options, configs)
+        for p in planned:
+            write_atomic(p.target, p.package)
+            write_atomic(p.lock_path, p.lock_text.encode("utf-8"))
     return BuildReport([p.result for p in planned], list(problems.items))
 
 

@@ -58,7 +58,9 @@ def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, ren
     """
     from .build import Options
 
-    options = Options(output, lock, rename_decks, allow_notetype_change)
+    options = Options(output, lock, rename_decks, allow_notetype_change,
+                      on_wait=lambda folder: click.echo(
+                          f"{folder}: another build of this deck is running; waiting for it", err=True))
     if not watch:
         sys.exit(_build_once(list(sources), options, as_json, quiet))
     _build_and_watch(list(sources), options, as_json, quiet)
@@ -190,3 +192,37 @@ def check(sources: tuple[Path, ...], as_json: bool, strict: bool) -> None:
         summary = ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items())
         click.echo(f"ankigen check: {summary}", err=True)
     sys.exit(exit_code(diagnostics, strict))
+
+
+@main.command()
+@SOURCES
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the site to. Default: dist/preview/.")
+def preview(sources: tuple[Path, ...], output: Path | None) -> None:
+    """Write a static site showing every card as Anki will show it, front and back.
+
+    Reads what `build` reads and renders the package it would write, with the
+    note types' own templates and CSS; each cloze number is its own card. Open
+    index.html in a browser: each video's page has a Night switch (the deck's
+    night-mode styles) and a Phone 360 px view. Writes only the site.
+
+    \b
+    Examples:
+      ankigen preview
+      ankigen preview decks/staff-engineering.yaml -o /tmp/preview
+      xdg-open dist/preview/index.html
+    """
+    from .errors import AnkigenError
+    from .preview import preview as run_preview
+
+    try:
+        report = run_preview(list(sources), output)
+    except AnkigenError as e:
+        _fail(e, as_json=False)
+        return
+    for d in report.diagnostics:
+        if d.severity == "warning":
+            click.echo(_line(d), err=True)
+    for deck in report.decks:
+        click.echo(f"{deck.name}: {len(deck.videos)} videos, {deck.card_count} cards")
+    click.echo(f"Preview → {report.index}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import json
@@ -12,6 +13,12 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 import genanki
 from genanki.apkg_col import APKG_COL
@@ -105,6 +112,37 @@ def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote],
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
     return buf.getvalue()
+
+
+@contextlib.contextmanager
+def exclusive(lock_paths: list[Path], wait: Callable[[Path], None] | None = None):
+    """Hold every deck's build lock: a second build of the same deck waits for the first,
+    so lock files never interleave. The lock is an OS lock on the lock file's folder."""
+    if fcntl is None:  # pragma: no cover - not on POSIX: no concurrent-build protection
+        yield
+        return
+    handles = []
+    try:
+        for folder in sorted({str(Path(p).resolve().parent) for p in lock_paths}):
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder, os.O_RDONLY)
+            handles.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if wait:
+                    wait(Path(folder))
+                fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as e:
+        for fd in handles:
+            os.close(fd)
+        raise AnkigenError(f"cannot lock the deck for building: {e.strerror or e}",
+                           str(lock_paths[0]) if lock_paths else None) from None
+    try:
+        yield
+    finally:
+        for fd in handles:
+            os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
