@@ -92,8 +92,9 @@ def load_config(path: Path) -> DeckConfig:
     if not isinstance(name, str) or not name.strip():
         problems.error(shown, lines.get("name"), "'name' must be a non-empty string")
     deck_id = raw.get("id")
-    if deck_id is not None and (not isinstance(deck_id, int) or isinstance(deck_id, bool) or deck_id <= 0):
-        problems.error(shown, lines.get("id"), "'id' must be a positive integer")
+    if deck_id is not None and (not isinstance(deck_id, int) or isinstance(deck_id, bool)
+                                or not 0 < deck_id < 2**63):
+        problems.error(shown, lines.get("id"), "'id' must be a positive integer (below 2**63)")
     sources = raw.get("sources", [f"{path.stem}/*.md"])
     if isinstance(sources, str):
         sources = [sources]
@@ -108,20 +109,33 @@ def load_config(path: Path) -> DeckConfig:
     if not _is_str_list(levels) or not levels:
         problems.error(shown, lines.get("levels"), "'levels' must be a non-empty list of labels")
         levels = list(DEFAULT_LEVELS)
+    elif len({v.strip().lower() for v in levels}) != len(levels):
+        problems.error(shown, lines.get("levels"), "'levels' names a label twice")
+    problems.items.sort(key=lambda d: d.line or 0)
     problems.raise_errors("invalid deck config")
-
-    files = resolve_globs(path.parent, sources, shown, lines.get("sources"))
+    # Globs are resolved once the keys are sound: a misspelt key would otherwise
+    # add a second, misleading error about the default pattern.
+    files = resolve_globs(path.parent, sources, shown, lines, problems)
+    problems.raise_errors("invalid deck config")
     return DeckConfig(name=name.strip(), sources=tuple(files), path=path, deck_id=deck_id,
-                      tags=tuple(tags), levels=tuple(levels), root=path.parent)
+                      tags=tuple(tags), levels=tuple(v.strip() for v in levels), root=path.parent)
 
 
-def resolve_globs(base: Path, patterns: list[str], shown: str, line: int | None) -> list[Path]:
+MARKDOWN = (".md", ".markdown")
+
+
+def resolve_globs(base: Path, patterns: list[str], shown: str, lines: dict[str, int],
+                  problems: Problems) -> list[Path]:
+    """The Markdown files the ``sources`` globs name, in natural order; a glob that
+    matches none is an error at its own line."""
     files: dict[Path, None] = {}
     for pattern in patterns:
         matches = sorted(glob.glob(str(base / pattern), recursive=True), key=natural_key)
-        md = [Path(m) for m in matches if Path(m).is_file()]
+        md = [Path(m) for m in matches if Path(m).is_file() and Path(m).suffix.lower() in MARKDOWN]
         if not md:
-            raise AnkigenError(f"sources pattern '{pattern}' matches no file", shown, line)
+            what = "no Markdown (.md) file" if matches else "no file"
+            problems.error(shown, lines.get(pattern, lines.get("sources")),
+                           f"sources pattern '{pattern}' matches {what}")
         for m in md:
             files.setdefault(m, None)
     return list(files)
@@ -144,11 +158,12 @@ def _is_str_list(value) -> bool:
 
 
 def _key_lines(path: Path) -> dict[str, int]:
-    """Line of each top-level key, for messages."""
+    """Line of each top-level key and of each list entry (``- staff/*.md``), for messages."""
     lines: dict[str, int] = {}
     try:
         for no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-            m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+            m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line) or re.match(
+                r"^\s*-\s*[\"']?(.*?)[\"']?\s*(?:#.*)?$", line)
             if m:
                 lines.setdefault(m.group(1), no)
     except (OSError, UnicodeDecodeError):

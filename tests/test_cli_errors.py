@@ -1,0 +1,327 @@
+"""What `ankigen build` does when things go wrong, seen from the command line."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ankigen.cli import main
+from conftest import CORPUS, SEED
+
+NOT_A_SCRIPT = "# Shopping list\n\n- eggs\n- milk\n"
+# `file:line: severity: message`, the line number optional; one line each
+MESSAGE = re.compile(r"^[^\s:][^:]*(:\d+)?: (error|warning|info): \S.*$")
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path):
+    """Run ankigen in tmp_path; any exception other than a clean exit fails the test."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args):
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise AssertionError(f"ankigen crashed: {result.exception!r}\n{result.output}")
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def scripts(tmp_path) -> Path:
+    """<tmp>/staff-engineering/ holding the seed script."""
+    folder = tmp_path / "staff-engineering"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+def written(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if ": error: " in line]
+
+
+# ---------------------------------------------------------------- refused scripts
+
+
+def test_a_file_that_is_not_a_video_script_is_refused_and_nothing_is_written(cli, scripts, tmp_path):
+    (scripts / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    before = written(tmp_path)
+    result = cli("build", scripts, "-o", tmp_path / "out.apkg")
+    assert result.exit_code == 1
+    [line] = error_lines(result)
+    assert line.startswith("staff-engineering/groceries.md:1: error: not a video script")
+    assert written(tmp_path) == before  # no .apkg, no lock file, no dist/
+
+
+def test_a_refused_build_leaves_the_previous_package_and_lock_untouched(cli, scripts, tmp_path):
+    out = tmp_path / "out.apkg"
+    assert cli("build", scripts, "-o", out).exit_code == 0
+    files = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert out in files and len(files) >= 3  # the seed, the package, its lock
+    (scripts / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    result = cli("build", scripts, "-o", out)
+    assert result.exit_code == 1
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.name != "groceries.md"} \
+        == files
+
+
+def test_every_refused_file_is_listed_at_once(cli, scripts, tmp_path):
+    (scripts / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    (scripts / "latin1.md").write_bytes("# Café\n\n## Quick Recap\n\n- **Trap:** é\n".encode("latin-1"))
+    (scripts / "front.md").write_text("---\ntitle: [unclosed\n---\n# T\n", encoding="utf-8")
+    (scripts / "empty.md").write_text("", encoding="utf-8")
+    result = cli("build", scripts, "-o", tmp_path / "out.apkg")
+    assert result.exit_code == 1
+    named = {line.split(":")[0] for line in error_lines(result)}
+    assert named == {f"staff-engineering/{n}.md" for n in ("groceries", "latin1", "front", "empty")}
+    assert "4 error(s); nothing was written" in result.stderr
+    assert not (tmp_path / "out.apkg").exists()
+
+
+def test_refused_files_in_json(cli, scripts, tmp_path):
+    (scripts / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    result = cli("build", scripts, "-o", tmp_path / "out.apkg", "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["decks"] == []
+    assert [(e["file"], e["line"]) for e in report["errors"]] == [("staff-engineering/groceries.md", 1)]
+    assert "not a video script" in report["errors"][0]["message"]
+
+
+def test_a_script_given_by_name_is_refused_the_same_way(cli, tmp_path):
+    (tmp_path / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    result = cli("build", "groceries.md")
+    assert result.exit_code == 1
+    assert error_lines(result)[0].startswith("groceries.md:1: error: not a video script")
+    assert not (tmp_path / "dist").exists()
+
+
+# ---------------------------------------------------------------- deck config errors
+
+
+def config(tmp_path: Path, text: str, name: str = "deck.yaml") -> Path:
+    (tmp_path / "decks").mkdir(exist_ok=True)
+    path = tmp_path / "decks" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_config_errors_are_all_reported_together_with_their_lines(cli, tmp_path, scripts):
+    path = config(tmp_path, "name: 5\nsourcez: x\nid: abc\ntags: {a: 1}\nlevels: [L5, 6]\ncolour: red\n")
+    result = cli("build", path)
+    assert result.exit_code == 1
+    lines = error_lines(result)
+    assert all(line.startswith("decks/deck.yaml") for line in lines)
+    got = {int(line.split(":")[1]): line for line in lines}
+    assert set(got) == {1, 2, 3, 4, 5, 6}  # not the default sources glob: 'sourcez' explains it
+    assert "'sourcez'" in got[2] and "'colour'" in got[6] and "unknown key" in got[6]
+    assert "'name'" in got[1] and "'id'" in got[3] and "'tags'" in got[4] and "'levels'" in got[5]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_unknown_keys_name_the_known_ones(cli, tmp_path):
+    result = cli("build", config(tmp_path, "name: X\nsource: '*.md'\n"))
+    assert result.exit_code == 1
+    assert "unknown key 'source'" in result.stderr and "sources" in result.stderr
+
+
+def test_errors_from_several_configs_are_reported_together(cli, tmp_path):
+    one = config(tmp_path, "name: One\nbogus: 1\n", "one.yaml")
+    two = config(tmp_path, "name: [Two]\n", "two.yaml")
+    result = cli("build", one, two)
+    assert result.exit_code == 1
+    assert {line.split(":")[0] for line in error_lines(result)} == {"decks/one.yaml", "decks/two.yaml"}
+
+
+def test_every_source_pattern_that_matches_nothing_is_named_at_its_line(cli, tmp_path):
+    (tmp_path / "decks" / "notes").mkdir(parents=True)
+    (tmp_path / "decks" / "notes" / "readme.txt").write_text("hi", encoding="utf-8")
+    path = config(tmp_path, "name: X\nsources:\n  - missing/*.md\n  - notes/*\n  - 'also/*.md'\n")
+    result = cli("build", path)
+    assert result.exit_code == 1
+    assert error_lines(result) == [
+        "decks/deck.yaml:3: error: sources pattern 'missing/*.md' matches no file",
+        "decks/deck.yaml:4: error: sources pattern 'notes/*' matches no Markdown (.md) file",
+        "decks/deck.yaml:5: error: sources pattern 'also/*.md' matches no file"]
+
+
+SOURCES = "sources: [../staff-engineering/*.md]\n"
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ("name: [unclosed\n", 2, "not valid YAML"),  # found at the end of the stream
+    ("- name: X\n", 1, "must be a mapping"),
+    ("", 1, "must be a mapping"),
+    (SOURCES + "# no name\n", None, "'name'"),
+    (SOURCES + "name: '   '\n", 2, "'name'"),
+    ("name: X\nsources: []\n", 2, "'sources'"),
+    ("name: X\n" + SOURCES + "levels: []\n", 3, "'levels'"),
+    ("name: X\n" + SOURCES + "levels: [L5, l5]\n", 3, "label twice"),
+    ("name: X\n" + SOURCES + "id: true\n", 3, "'id'"),
+    ("name: X\n" + SOURCES + "id: 99999999999999999999\n", 3, "'id'"),
+    ("name: X\n" + SOURCES + "tags: on-call\n", 3, "'tags'"),
+])
+def test_bad_configs_are_one_line_errors(cli, tmp_path, scripts, text, line, says):
+    result = cli("build", config(tmp_path, text))
+    assert result.exit_code == 1
+    [message] = error_lines(result)
+    assert MESSAGE.match(message)
+    assert message.startswith("decks/deck.yaml" + (f":{line}:" if line else ": error:"))
+    assert says in message
+    assert not (tmp_path / "dist").exists()
+
+
+def test_levels_from_the_config_decide_what_a_contrast_is(cli, tmp_path):
+    (tmp_path / "decks" / "kitchen").mkdir(parents=True)
+    (tmp_path / "decks" / "kitchen" / "01-orders.md").write_text(
+        "# Orders\n\n## Real-World Examples\n\n**Example 1: Wrong order.** A customer complains. "
+        "Apprentice: apologises. Master: fixes the checklist.\n", encoding="utf-8")
+    path = config(tmp_path, "name: Kitchen\nsources: [kitchen/*.md]\nlevels: [Apprentice, Master]\n",
+                  "kitchen.yaml")
+    result = cli("build", path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["decks"][0]["notes"] == 1
+
+
+# ---------------------------------------------------------------- usage errors
+
+
+@pytest.mark.parametrize("args", [
+    ["build", "--bogus"],
+    ["build", "no/such/folder"],
+    ["build", "-o"],
+    ["frobnicate"],
+])
+def test_usage_errors_exit_2(cli, args):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert "Error:" in result.output
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def test_json_report_shape(cli, scripts, tmp_path):
+    (scripts / "02-count.md").write_text(
+        "# Count\n\n## Quick Recap (3 bullets)\n\n- **Trap:** Staying in your lane.\n",
+        encoding="utf-8")
+    result = cli("build", scripts, "-o", tmp_path / "out.apkg", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) == {"decks", "warnings", "errors"}
+    [deck] = report["decks"]
+    assert {"name", "output", "videos", "notes", "cards"} <= set(deck)
+    assert (deck["name"], deck["output"], deck["videos"], deck["notes"], deck["cards"]) == \
+        ("Staff Engineering", "out.apkg", 2, 12, 16)
+    assert report["errors"] == []
+    assert report["warnings"] and all(set(w) == {"file", "line", "message"} for w in report["warnings"])
+    count = [w for w in report["warnings"] if "bullets" in w["message"]]
+    assert [(w["file"], w["line"]) for w in count] == [("staff-engineering/02-count.md", 3)]
+
+
+def test_warnings_do_not_fail_the_build_and_name_file_and_line(cli, scripts, tmp_path):
+    (scripts / "02-count.md").write_text(
+        "# Count\n\n## Quick Recap (3 bullets)\n\n- **Trap:** Staying in your lane.\n", encoding="utf-8")
+    result = cli("build", scripts, "-o", tmp_path / "out.apkg")
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert "staff-engineering/02-count.md:3: warning: heading says 3 bullets but the list has 1; " \
+        "all 1 are used" in warnings
+    assert all(MESSAGE.match(line) for line in warnings)
+
+
+# ---------------------------------------------------------------- never a traceback
+
+
+HOSTILE = {
+    "binary.md": b"\x00\x01\x02\xff\xfe\x00garbage",
+    "utf16.md": "# Titre\n\n## Quick Recap\n\n- **Trap:** é\n".encode("utf-16"),
+    "nul.md": b"# T\x00itle\n\n## Quick Recap\n\n- **Tr\x00ap:** x\x00y.\n",
+    "bom-only.md": b"\xef\xbb\xbf",
+    "rules-only.md": b"---\n---\n---\n",
+    "deep.md": b"# T\n\n## Quick Recap\n\n" + b"  " * 500 + b"- **x:** y\n" + b"- " * 2000 + b"\n",
+    "fence.md": b"# T\n\n## Quick Recap\n\n```\n- **Trap:** inside an unclosed fence\n",
+    "table.md": b"# T\n\n## Real-World Examples\n\n**Example 1: T.** x\n\n| L5 |\n|---|\n|\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_scripts_never_crash(cli, tmp_path, name):
+    folder = tmp_path / "series"
+    folder.mkdir()
+    (folder / name).write_bytes(HOSTILE[name])
+    result = cli("build", folder, "-o", tmp_path / "out.apkg")
+    assert result.exit_code in (0, 1)
+    for line in result.stderr.splitlines():
+        assert MESSAGE.match(line) or line.startswith("ankigen: "), line
+    assert (result.exit_code == 0) == (tmp_path / "out.apkg").exists()
+
+
+def test_an_output_that_cannot_be_written_is_an_error_not_a_crash(cli, scripts, tmp_path):
+    (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    result = cli("build", scripts, "-o", tmp_path / "blocker" / "out.apkg")
+    assert result.exit_code == 1
+    assert "blocker" in result.stderr
+
+
+def test_a_source_that_is_neither_config_nor_markdown_is_refused(cli, tmp_path):
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    result = cli("build", "notes.txt")
+    assert result.exit_code == 1
+    assert error_lines(result)[0].startswith("notes.txt: error:")
+
+
+# ---------------------------------------------------------------- defaults
+
+
+def test_build_without_arguments_builds_every_deck_config(cli, series, tmp_path):
+    result = cli("build", "--json")
+    assert result.exit_code == 0, result.output
+    [deck] = json.loads(result.stdout)["decks"]
+    assert (deck["name"], deck["output"], deck["videos"]) == \
+        ("Staff Engineering", "dist/staff-engineering.apkg", len(list(CORPUS.glob("*.md"))))
+    assert (tmp_path / "dist" / "staff-engineering.apkg").is_file()
+
+
+def test_build_without_arguments_and_without_decks_says_what_to_do(cli, tmp_path):
+    result = cli("build")
+    assert result.exit_code == 1
+    assert "decks/" in result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_markdown_without_config_is_a_deck_named_after_its_folder(cli, scripts, tmp_path):
+    result = cli("build", scripts, "--json")
+    assert result.exit_code == 0, result.output
+    [deck] = json.loads(result.stdout)["decks"]
+    assert (deck["name"], deck["output"], deck["notes"], deck["cards"]) == \
+        ("Staff Engineering", "dist/staff-engineering.apkg", 11, 15)
+
+
+def test_markdown_files_from_two_folders_make_two_decks(cli, scripts, tmp_path):
+    other = tmp_path / "ml_ops"
+    other.mkdir()
+    shutil.copy(CORPUS / "05-observability.md", other)
+    result = cli("build", scripts / SEED.name, other, "-o", tmp_path / "out", "--json")
+    assert result.exit_code == 0, result.output
+    decks = {d["name"]: d["output"] for d in json.loads(result.stdout)["decks"]}
+    assert decks == {"Staff Engineering": "out/staff-engineering.apkg", "Ml Ops": "out/ml-ops.apkg"}
+
+
+def test_one_output_file_for_several_decks_is_refused(cli, scripts, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(CORPUS / "05-observability.md", other)
+    result = cli("build", scripts, other, "-o", tmp_path / "out.apkg")
+    assert result.exit_code == 1
+    assert not (tmp_path / "out.apkg").exists()
