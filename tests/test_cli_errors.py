@@ -325,3 +325,19 @@ def test_one_output_file_for_several_decks_is_refused(cli, scripts, tmp_path):
     result = cli("build", scripts, other, "-o", tmp_path / "out.apkg")
     assert result.exit_code == 1
     assert not (tmp_path / "out.apkg").exists()
+
+
+def test_a_folder_build_skips_readmes_and_hidden_files_and_counts_a_file_once(cli, scripts, tmp_path):
+    (scripts / "README.md").write_text("# About these scripts\n", encoding="utf-8")
+    (scripts / ".drafts").mkdir()
+    (scripts / ".drafts" / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    result = cli("build", scripts, scripts / SEED.name, f"./{scripts.name}/{SEED.name}", "--json")
+    assert result.exit_code == 0, result.output
+    [deck] = json.loads(result.stdout)["decks"]
+    assert (deck["videos"], deck["notes"]) == (1, 11)
+
+
+def test_a_config_named_twice_is_built_once(cli, series, tmp_path):
+    result = cli("build", series, "decks/../decks/staff-engineering.yaml", "--json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["decks"]) == 1

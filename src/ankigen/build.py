@@ -62,7 +62,12 @@ def find_configs(root: Path) -> list[Path]:
 
 
 def plan(sources: list[Path]) -> list[DeckConfig]:
-    """Configs as given; Markdown files and folders grouped into one deck per folder."""
+    """Configs as given; Markdown files and folders grouped into one deck per folder.
+
+    A folder is searched recursively for Markdown, skipping hidden files and
+    folders and README files; a source named twice counts once."""
+    from .config import markdown_in, unique_paths
+
     if not sources:
         configs = find_configs(Path.cwd())
         if not configs:
@@ -72,9 +77,9 @@ def plan(sources: list[Path]) -> list[DeckConfig]:
     decks: list[DeckConfig] = []
     loose: dict[Path, list[Path]] = {}
     problems = Problems()
-    for src in sources:
+    for src in unique_paths(sources):
         if src.is_dir():
-            files = [p for p in src.rglob("*") if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file()]
+            files = markdown_in(src)
             if not files:
                 problems.error(display_path(src), None, "folder holds no Markdown (.md) files")
             loose.setdefault(src, []).extend(files)
@@ -89,7 +94,7 @@ def plan(sources: list[Path]) -> list[DeckConfig]:
             problems.error(display_path(src), None, "not a deck config (.yaml) or Markdown (.md) file")
     problems.raise_errors("bad sources")
     for folder, files in loose.items():
-        decks.append(markdown_deck(folder, list(dict.fromkeys(files))))
+        decks.append(markdown_deck(folder, unique_paths(files)))
     return decks
 
 

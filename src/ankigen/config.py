@@ -148,6 +148,26 @@ def markdown_deck(folder: Path, files: list[Path]) -> DeckConfig:
                       root=folder)
 
 
+def markdown_in(folder: Path) -> list[Path]:
+    """The scripts in a folder and its subfolders: not hidden, not a README."""
+    found = []
+    for path in folder.rglob("*"):
+        parts = path.relative_to(folder).parts
+        if (path.suffix.lower() in MARKDOWN and path.is_file()
+                and not any(p.startswith(".") for p in parts)
+                and not path.stem.lower().startswith("readme")):
+            found.append(path)
+    return found
+
+
+def unique_paths(paths: list[Path]) -> list[Path]:
+    """Each file once, however it was named (``a.md``, ``./a.md``)."""
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        seen.setdefault(path.resolve(), path)
+    return list(seen.values())
+
+
 def natural_key(text: str) -> list:
     """Sort ``2-x`` before ``10-x``."""
     return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text)]
