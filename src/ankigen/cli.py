@@ -226,3 +226,33 @@ def preview(sources: tuple[Path, ...], output: Path | None) -> None:
     for deck in report.decks:
         click.echo(f"{deck.name}: {len(deck.videos)} videos, {deck.card_count} cards")
     click.echo(f"Preview → {report.index}")
+
+
+@main.command()
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--series", metavar="NAME", help="The series' name. Default: DIRECTORY's name, title-cased.")
+def init(directory: Path, series: str | None) -> None:
+    """Start a new series in DIRECTORY (default: here): a deck config and a template script.
+
+    Writes decks/<series-slug>.yaml and decks/<series-slug>/01-first-video.md,
+    a script with every section a video has, each explained in a comment, that
+    builds to a small deck right away. Never overwrites a file.
+
+    \b
+    Examples:
+      ankigen init --series "Staff Engineering"
+      ankigen init my-course && cd my-course && ankigen build
+    """
+    from .errors import AnkigenError
+    from .scaffold import init as run_init
+
+    try:
+        made = run_init(directory, series)
+    except AnkigenError as e:
+        click.echo(f"ankigen: {e}", err=True)
+        sys.exit(1)
+    for path in (made.config, made.script):
+        click.echo(f"created {click.format_filename(path)}")
+    where = "" if directory == Path(".") else f"cd {click.format_filename(directory)} && "
+    click.echo(f"Next: edit the script, then {where}ankigen check && ankigen preview && ankigen build")
