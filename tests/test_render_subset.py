@@ -17,17 +17,27 @@ TOKENS = [
     "a", "Bc", "word", " ", " ", "  ", "*", "**", "***", "`", "_", "-", "- ", "+ ", "1.", "2)",
     "#", "# ", ">", "=", "!", "?", ".", ":", "::", "|", "{", "}", "{{", "&", "&amp;", "<", ">",
     "\\", "[", "](", "\t", "\u00a0", "é", "→", "—", "“", '"', "'", "L5:", "\n", "\n\n",
-    "\n\n- ", "\n- ", CLOZE_OPEN + "1" + CLOZE_MID, CLOZE_CLOSE,
+    "\n\n- ", "\n- ", "[", "]", "(", ")", "[a](https://x.y/z)", "](http://a.b?c=d#e)",
+    "![i](https://x.y)", "[b](javascript:x)", "[a b](https://x.y (t))",
+    CLOZE_OPEN + "1" + CLOZE_MID, CLOZE_CLOSE,
 ]
 
-CASES = [
+COMMON = [  # shapes real fields have: these must take the fast path
     "**Trap:** Staying in your lane. At L6, you expand the lane.",
+    "How does **L6** respond?",
+    "**Example 1: Bottleneck.** A team.\n\n- **L5:** Theirs.\n\nHow does **L6** respond?",
+    f"**Trap:** {cloze(1, 'Staying in your lane.')} At L6, you *expand* it.",
+    f"{cloze(1, 'Code ownership')} → {cloze(2, 'System ownership')}.",
+    "Don't call `time.now()` in the loop; see [the runbook](https://example.com/runbook).",
+]
+
+CASES = COMMON + [
     "**a**b**c**", "*a**b**c*", "**a***b*", "***a***", "**a *b* c**", "a ** b", "* a", "*a *",
     "`a*b` *c*", "`` a ``", "`a & <b>`", "**`x`**", "`x` and `y`", "x`y", "#tag", "a #b",
     "- a\n- **b**", "- a\n\n- b", "p\n\n- a\n- b\n\nq", "p\n- a", "- a\n  b", "1. a", "-a",
-    "How does **L6** respond?", "**Example 1: Downstream bottleneck.** A team's service.",
-    f"**Trap:** {cloze(1, 'Staying in your lane.')} At L6, you *expand* it.",
-    f"{cloze(1, 'Code ownership')} → {cloze(2, 'System ownership')}.",
+    "![a](https://x.y)", "\\[a](https://x.y)",
+    "[a](https://x.y/(b))", "([a](https://x.y))", "[*a*](https://x.y)", "[a](https://é.y)",
+    "[a](mailto:a@b.c)", "[a](https://x.y \"t\")", "**[a](https://x.y)**", "[a]", "[a][b]",
     "a | b", "a ! b", "{x} and ::", "é → — “q”", "a\u00a0", "\u00a0a", "a\tb",
 ]
 
@@ -43,9 +53,9 @@ def test_cases(source):
     _agree(source)
 
 
-def test_the_common_shapes_take_the_fast_path():
-    for source in CASES[:1] + CASES[24:28]:
-        assert simple_html(source) is not None, source
+@pytest.mark.parametrize("source", COMMON)
+def test_the_common_shapes_take_the_fast_path(source):
+    assert simple_html(source) is not None
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -74,12 +74,15 @@ def markdown_html(source: str) -> str:
 
 # The Markdown most fields use, rendered without Python-Markdown (~200 µs a call):
 # one-line paragraphs and tight "- " lists whose text is words with **strong**,
-# *em* and `code`. Anything else returns None and goes to Python-Markdown.
+# *em*, `code` and [links](https://…). Anything else returns None and goes to
+# Python-Markdown.
 # tests/test_render_subset.py holds its output equal to markdown_html's.
 _SPANS = re.compile(
+    r"(?=[*`\[])(?:"  # (a quick start: only these characters can open a span)
     r"(?<!\*)\*\*(?P<strong>[^*`\s](?:[^*`]*[^*`\s])?)\*\*(?!\*)"
     r"|(?<!\*)\*(?P<em>[^*`\s](?:[^*`]*[^*`\s])?)\*(?!\*)"
-    r"|(?<!`)`(?P<code>[^`\s\\](?:[^`\\\x00-\x1f]*[^`\s\\])?)`(?!`)")
+    r"|(?<!`)`(?P<code>[^`\s\\](?:[^`\\\x00-\x1f]*[^`\s\\])?)`(?!`)"
+    r"|(?<![!\\])\[(?P<link>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]\((?P<href>https?://[A-Za-z0-9_./%~:?=#@+-]+)\))")
 _WORDS = re.compile(r"[^*_`\[\]<>&\\\x00-\x1f]*")  # text that is only itself
 _BLOCK_START = re.compile(r"[#>=+\-]|\*\s|\d+[.)]")
 
@@ -119,11 +122,12 @@ def _simple_inline(text: str) -> str | None:
         if not _WORDS.fullmatch(text, pos, m.start()):
             return None
         out.append(text[pos:m.start()])
-        strong, em = m.group("strong"), m.group("em")
-        if strong or em:
-            if not _WORDS.fullmatch(strong or em):
+        strong, em, link = m.group("strong"), m.group("em"), m.group("link")
+        if strong or em or link:
+            if not _WORDS.fullmatch(strong or em or link):
                 return None
-            out.append(f"<strong>{strong}</strong>" if strong else f"<em>{em}</em>")
+            out.append(f"<strong>{strong}</strong>" if strong else f"<em>{em}</em>" if em
+                       else f'<a href="{m.group("href")}">{link}</a>')
         else:
             out.append(f"<code>{_escape(m.group('code'))}</code>")
         pos = m.end()
