@@ -161,6 +161,11 @@ def recap(text: str, problems: Problems | None = None):
     ("**Cross-team:** Downstream causes your incidents? It's your problem too. Help.",
      "**Cross-team:** Downstream causes your incidents? {{c1::It's your problem too.}} Help.",
      "cross-team"),
+    # the label inside the bold, the sentence with it
+    ("**Trap: Staying in your lane.** At L6, you expand it.",
+     "**Trap:** {{c1::Staying in your lane.}} At L6, you expand it.", "trap"),
+    # bold italic: the emphasis stays whole inside the deletion
+    ("***Code ownership*** comes first.", "{{c1::*Code ownership*}} comes first.", "code-ownership"),
     # a pin names the note, whatever its bold phrase
     ("**The trap:** Staying in your lane. <!-- ankigen:id trap -->",
      "**The trap:** {{c1::Staying in your lane.}}", "trap"),

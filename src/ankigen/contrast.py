@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .errors import Problems
 from .notes import CLOZE, CONTRAST, LADDER, QA, NoteSpec
 from .recap import take_pin
-from .script import Block, Section
+from .script import Block, Item, Section
 from .text import (bold_spans, cloze, sentences, slugify, split_trailing_punct, strip_wrapping,
                    word_count)
 
@@ -19,6 +19,7 @@ class Response:
     text: str
 
 
+WHO = r"(?:engineers?|developers?|leads?|version|answer|response)"
 SAYS = r"(?:says|would say|might say|asks|replies|answers|does|would do|thinks)"
 # Where a level label may start a response: the start of the text or of a sentence.
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:;][\"'”’)\]*_]*)\s*$")
@@ -36,7 +37,8 @@ class Levels:
         # "At L5: …", "At L5, you might say …", "L6 says: …", "Junior: …", "**L5:** …"
         self.in_prose = re.compile(
             rf"(?:\b[Aa]t\s+(?:the\s+)?[*_]*(?P<a>{alts}){end}[*_]*(?:\s+level)?\s*[:,]"
-            rf"|(?<![\w+])[*_]*(?P<b>{alts}){end}(?:\s+{SAYS})?\s*(?::[*_]*|[*_]+:))",
+            rf"|(?<![\w+])(?:(?:an?|the)\s+)?[*_]*(?P<b>{alts}){end}(?:\s+{WHO})?"
+            rf"(?:\s+{SAYS})?\s*(?::[*_]*|[*_]+:))",
             re.I)
         # "L5: …", "**L5:** …", "L5 — …", "**L5** …" at the start of a list item or rung
         self.leading = re.compile(
@@ -105,23 +107,26 @@ class Example:
 
 
 def _examples(section: Section, levels: Levels) -> list[Example]:
-    """Examples: a bold-titled paragraph or a sub-heading, with the blocks that answer it."""
+    """Examples: a bold-titled paragraph, list item or sub-heading, with the blocks that
+    answer it."""
     out: list[Example] = []
     current = None
     if re.match(r"^\W*example\b", section.heading, re.I) and not _plural(section.heading):
         current = _heading_example(section.heading, section.line)
         out.append(current)
     for block in section.blocks:
-        starts_level = block.kind == "paragraph" and levels.responses_in_prose(block.text)[:1]
-        starts_level = starts_level and starts_level[0].start() == 0
+        starts_level = block.kind == "paragraph" and _starts_with_level(block.text, levels)
         if block.kind == "heading":
             current = _heading_example(block.text, block.line)
             out.append(current)
-        elif block.kind == "paragraph" and block.text.startswith(("**", "__")) and not starts_level:
-            current = _paragraph_example(block)
+        elif block.kind == "paragraph" and _titled(block.text) and not starts_level:
+            current = _paragraph_example(block.text, block.line)
             out.append(current)
         elif current and block.kind == "paragraph" and (not current.body or starts_level):
             current.body = f"{current.body} {block.text}".strip()
+        elif block.kind == "list" and _example_list(block, levels):
+            out += [_item_example(item) for item in block.items]
+            current = None
         elif current and block.kind in ("list", "table"):
             current.attached.append(block)
         else:
@@ -130,6 +135,32 @@ def _examples(section: Section, levels: Levels) -> list[Example]:
         example.body, pin = take_pin(example.body)
         example.pin = example.pin or pin
     return out
+
+
+_EXAMPLE_PREFIX = r"^example\s*\d*\s*[:.—–-]?\s*"
+
+
+def _titled(text: str) -> bool:
+    """``**Migration.** …`` or ``Example 2: **Migration.** …``."""
+    return bool(re.match(rf"(?:{_EXAMPLE_PREFIX})?(\*\*|__)", text, re.I))
+
+
+def _starts_with_level(text: str, levels: Levels) -> bool:
+    found = levels.responses_in_prose(text)
+    return bool(found) and found[0].start() == 0
+
+
+def _example_list(block: Block, levels: Levels) -> bool:
+    """A list whose every item is a titled example (``1. **Migration.** …``), not responses."""
+    return all(_titled(item.text) and not levels.leading_label(item.text) for item in block.items)
+
+
+def _item_example(item: Item) -> Example:
+    example = _paragraph_example(item.text, item.line)
+    if item.children:
+        nested = tuple(Item(child, item.line, "-") for child in item.children)
+        example.attached.append(Block("list", item.line, items=nested))
+    return example
 
 
 def _heading_example(heading: str, line: int) -> Example:
@@ -148,22 +179,23 @@ def _clean_title(text: str) -> str:
     return title
 
 
-def _paragraph_example(block: Block) -> Example:
+def _paragraph_example(text: str, line: int) -> Example:
     """``**Example 1: Migration.** Your team …`` → title ``Migration`` and the rest."""
-    text, pin = take_pin(block.text)
+    text, pin = take_pin(text)
+    text = re.sub(rf"{_EXAMPLE_PREFIX}(?=\*\*|__)", "", text, flags=re.I)
     spans = bold_spans(text)
     if not spans or spans[0].start != 0:
-        return Example(block.line, "", text, pin)
+        return Example(line, "", text, pin)
     title = _clean_title(spans[0].inner)
-    body = text[spans[0].end:].strip()
+    body = text[spans[0].end:].lstrip(" :.—–-")
     if not title:  # "**Example 1:** Migration. Your team …": a short first sentence is the title
         first = (sentences(body) or [""])[0]
         if 0 < word_count(first) <= 8:
             title, body = split_trailing_punct(first)[0], body[len(first):].strip()
         else:
             title = strip_wrapping(spans[0].inner).rstrip(":. ")
-            return Example(block.line, title, body, pin, numbered=True)
-    return Example(block.line, title, body, pin)
+            return Example(line, title, body, pin, numbered=True)
+    return Example(line, title, body, pin)
 
 
 def _contrast(example: Example, section: str, levels: Levels) -> NoteSpec | None:

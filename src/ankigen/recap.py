@@ -38,10 +38,14 @@ def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteS
         return replace(_plain_note(text, pin, section, item.line), extra=extra)
     first = spans[0]
     lead, inner, after = text[: first.start].strip(), first.inner.strip(), text[first.end:]
+    inside = re.match(r"^([^:*_`]{1,40}):\s+(\S.*)$", inner, re.S)
     if not lead and (inner.endswith(":") or after.startswith(":")):
         label = inner.rstrip(":").strip()
         after = after[1:] if after.startswith(":") else after
         note = _label_note(label, after, pin, section, item.line)
+    elif not lead and inside:  # **Trap: Staying in your lane.** More…
+        note = _label_note(inside.group(1).strip(), f"{inside.group(2)} {after.strip()}", pin, section,
+                           item.line)
     elif not lead and inner.endswith("?"):
         note = _prompt_note(inner, after, pin, section, item.line)
     else:

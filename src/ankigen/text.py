@@ -69,7 +69,7 @@ class Bold:
     inner: str
 
 
-_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S)
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?!\*)", re.S)
 
 
 def bold_spans(text: str) -> list[Bold]:
