@@ -24,7 +24,7 @@ from .contrast import Levels
 from .errors import ERROR, INFO, WARNING, AnkigenError, Diagnostic, Problems
 from .notes import Deck
 from .render import to_html
-from .script import decode, parse
+from .script import decode
 from .template import render_cards, reveal_cloze
 from .text import word_count
 
@@ -249,7 +249,7 @@ def card_problems(deck: Deck) -> list[Diagnostic]:
                         out.append(Diagnostic(*where, f"the front of {label} already shows its answer "
                                               f"'{_short(answer)}'", INFO, "answer-in-front"))
                     if word_count(answer) > LONG_ANSWER_WORDS:
-                        out.append(Diagnostic(*where, f"the answer of {label} has {word_count(answer)} words "
+                        out.append(Diagnostic(*where, f"the answer{f' of {label}' if note_type.cloze else ''} has {word_count(answer)} words "
                                               f"(over {LONG_ANSWER_WORDS} is hard to recall)",
                                               INFO, "long-answer"))
                 key = _words(_visible(front))
