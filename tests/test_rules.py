@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ankigen.config import DEFAULT_LEVELS
-from ankigen.contrast import Levels, common_parts
+from ankigen.ladder import common_parts
+from ankigen.levels import Levels
 from ankigen.errors import Problems
 from ankigen.notes import CLOZE, QA
 from ankigen.recap import recap_note, take_pin

@@ -1,4 +1,4 @@
-"""Level contrasts: Real-World Examples → Q/A notes, Another Way to See It → ladder cloze."""
+"""Real-World Examples: each example that contrasts levels → one question/answer note."""
 
 from __future__ import annotations
 
@@ -6,77 +6,17 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import Problems
-from .notes import CLOZE, CONTRAST, LADDER, QA, NoteSpec
+from .levels import BEFORE_AFTER, Levels
+from .notes import CONTRAST, QA, NoteSpec
 from .recap import take_pin
 from .script import Block, Item, Section
-from .text import (bold_spans, cloze, sentences, slugify, split_trailing_punct, strip_wrapping,
-                   word_count)
+from .text import bold_spans, sentences, slugify, split_trailing_punct, strip_wrapping, word_count
 
 
 @dataclass(frozen=True)
 class Response:
     level: str
     text: str
-
-
-WHO = r"(?:engineers?|developers?|leads?|version|answer|response)"
-SAYS = r"(?:says|would say|might say|asks|replies|answers|does|would do|thinks)"
-# Where a level label may start a response: the start of the text or of a sentence.
-_SENTENCE_START = re.compile(r"(?:^|[.!?…:;][\"'”’)\]*_]*)\s*$")
-BEFORE_AFTER = ("before", "after")
-
-
-class Levels:
-    """The labels that count as levels, lowest first, with patterns to find them."""
-
-    def __init__(self, labels: tuple[str, ...]):
-        self.labels = labels
-        self._lower = [lab.lower() for lab in labels]
-        alts = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
-        end = r"(?![\w+])"
-        # "At L5: …", "At L5, you might say …", "L6 says: …", "Junior: …", "**L5:** …"
-        self.in_prose = re.compile(
-            rf"(?:\b[Aa]t\s+(?:the\s+)?[*_]*(?P<a>{alts}){end}[*_]*(?:\s+level)?\s*[:,]"
-            rf"|(?<![\w+])(?:(?:an?|the)\s+)?[*_]*(?P<b>{alts}){end}(?:\s+{WHO})?"
-            rf"(?:\s+{SAYS})?\s*(?::[*_]*|[*_]+:))",
-            re.I)
-        # "L5: …", "**L5:** …", "L5 — …", "**L5** …" at the start of a list item or rung
-        self.leading = re.compile(
-            rf"^\s*(?:(?P<bold>\*\*|__)\s*(?P<blevel>{alts}){end}\s*:?\s*(?P=bold)\s*[:—–-]?"
-            rf"|(?P<level>{alts}){end}(?:\s+{SAYS})?\s*(?::|\s[—–-]))\s*(?P<rest>.*)$",
-            re.S | re.I)
-        self.whole = re.compile(rf"^\s*[*_]*\s*(?P<level>{alts})\s*[*_]*\s*:?\s*$", re.I)
-
-    def sample(self) -> str:
-        """The first few labels, for messages."""
-        more = ", …" if len(self.labels) > 6 else ""
-        return ", ".join(self.labels[:6]) + more
-
-    def canonical(self, label: str) -> str:
-        """The configured spelling of a label found in any case."""
-        low = label.lower()
-        return self.labels[self._lower.index(low)] if low in self._lower else label
-
-    def rank(self, label: str) -> int:
-        low = label.lower()
-        return self._lower.index(low) if low in self._lower else -1
-
-    def leading_label(self, text: str) -> tuple[str, str] | None:
-        """``**L5:** you own your code`` → (``L5``, ``you own your code``)."""
-        m = self.leading.match(text)
-        if not m:
-            return None
-        return self.canonical(m.group("blevel") or m.group("level")), m.group("rest").strip()
-
-    def label_cell(self, text: str) -> str | None:
-        """A table cell that is only a level label (``L5``, ``**Staff+**``)."""
-        m = self.whole.match(text)
-        return self.canonical(m.group("level")) if m else None
-
-    def responses_in_prose(self, body: str) -> list[re.Match]:
-        """Level labels that start a sentence: ``At L5:``, ``L6 says:``, ``Junior:``."""
-        return [m for m in self.in_prose.finditer(body)
-                if _SENTENCE_START.search(body[: m.start()])]
 
 
 def example_notes(section: Section, levels: Levels, path: str, problems: Problems) -> list[NoteSpec]:
@@ -252,93 +192,3 @@ def _block_responses(block: Block, levels: Levels) -> list[Response]:
         if level and response:
             out.append(Response(level, response))
     return out
-
-
-def ladder_notes(section: Section, levels: Levels) -> list[NoteSpec]:
-    """Each run of two or more ``Level: …`` rungs → one cloze, a deletion per rung."""
-    notes = []
-    for block in section.blocks:
-        if block.kind == "paragraph":
-            text, pin = take_pin(block.text)
-            pieces = [p for s in sentences(text) for p in _split_rungs(s, levels)]
-        elif block.kind == "list":
-            pin = None
-            pieces = [take_pin(i.text)[0] for i in block.items]
-        else:
-            continue
-        found = [levels.leading_label(p) for p in pieces]
-        for run in _rung_runs(found):
-            rungs = [found[i] for i in run]
-            context = ""
-            if block.kind == "paragraph":
-                context = " ".join(p for i, p in enumerate(pieces) if i not in run)
-            notes.append(_ladder(rungs, pin, section.heading, block.line, context))
-            pin = None
-    return notes
-
-
-_RUNG_SEPARATOR = r"\s*(?:;|→|->|\|)\s*"
-
-
-def _split_rungs(sentence: str, levels: Levels) -> list[str]:
-    """``L5: my code → L6: my system`` → two rungs, when every piece starts with a level."""
-    pieces = [p for p in re.split(_RUNG_SEPARATOR, sentence) if p.strip()]
-    if len(pieces) > 1 and all(levels.leading_label(p) for p in pieces):
-        return pieces
-    return [sentence]
-
-
-def _rung_runs(found: list) -> list[list[int]]:
-    """Indexes of each run of two or more consecutive rungs."""
-    runs, run = [], []
-    for i, rung in enumerate(found + [None]):
-        if rung and rung[1]:
-            run.append(i)
-        else:
-            if len(run) >= 2:
-                runs.append(run)
-            run = []
-    return runs
-
-
-def _ladder(rungs, pin, section, line, context) -> NoteSpec:
-    bodies = [split_trailing_punct(body) for _, body in rungs]
-    words = [b.split() for b, _ in bodies]
-    prefix, suffix = common_parts(words)
-    parts, answers = [], []
-    for n, ((level, _), (body, punct), w) in enumerate(zip(rungs, bodies, words), 1):
-        middle = " ".join(w[prefix: len(w) - suffix])
-        answers.append(middle)
-        rung = " ".join(w[:prefix] + [cloze(n, middle)] + w[len(w) - suffix:])
-        parts.append(f"**{level}:** {rung}{punct or '.'}")
-    return NoteSpec(LADDER, pin or "", CLOZE, " ".join(parts), section, line, extra=context,
-                    answers=tuple(answers), pinned=bool(pin))
-
-
-def common_parts(rungs: list[list[str]]) -> tuple[int, int]:
-    """How many leading and trailing words every rung shares (the part not deleted).
-
-    Nothing is shared when that would leave a rung with nothing to delete, and a
-    shared part never ends inside emphasis or code (``*your code*``)."""
-    prefix = _balanced(rungs[0], _common(rungs))
-    reverse = [list(reversed(w)) for w in rungs]
-    suffix = _balanced(list(reversed(rungs[0])), _common(reverse))
-    if prefix + suffix >= min(len(w) for w in rungs):
-        return 0, 0
-    return prefix, suffix
-
-
-def _common(seqs: list[list[str]]) -> int:
-    n = 0
-    for column in zip(*seqs):
-        if len({c.lower() for c in column}) != 1:
-            break
-        n += 1
-    return n
-
-
-def _balanced(words: list[str], n: int) -> int:
-    """Shorten ``n`` until the first ``n`` words open no emphasis or code they don't close."""
-    while n and any(" ".join(words[:n]).count(mark) % 2 for mark in ("*", "`")):
-        n -= 1
-    return n

@@ -6,7 +6,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from .contrast import Levels, example_notes, ladder_notes
+from .contrast import Levels, example_notes
+from .ladder import ladder_notes
 from .errors import Problems
 from .notes import ONE_LINER, QA, THINK, NoteSpec, Video
 from .recap import recap_note, take_pin

@@ -1,0 +1,64 @@
+"""The labels that count as levels (L5, Staff+, Junior, Before…) and where they appear."""
+
+from __future__ import annotations
+
+import re
+
+WHO = r"(?:engineers?|developers?|leads?|version|answer|response)"
+SAYS = r"(?:says|would say|might say|asks|replies|answers|does|would do|thinks)"
+# Where a level label may start a response: the start of the text or of a sentence.
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:;][\"'”’)\]*_]*)\s*$")
+BEFORE_AFTER = ("before", "after")
+
+
+class Levels:
+    """The labels that count as levels, lowest first, with patterns to find them."""
+
+    def __init__(self, labels: tuple[str, ...]):
+        self.labels = labels
+        self._lower = [lab.lower() for lab in labels]
+        alts = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
+        end = r"(?![\w+])"
+        # "At L5: …", "At L5, you might say …", "L6 says: …", "Junior: …", "**L5:** …"
+        self.in_prose = re.compile(
+            rf"(?:\b[Aa]t\s+(?:the\s+)?[*_]*(?P<a>{alts}){end}[*_]*(?:\s+level)?\s*[:,]"
+            rf"|(?<![\w+])(?:(?:an?|the)\s+)?[*_]*(?P<b>{alts}){end}(?:\s+{WHO})?"
+            rf"(?:\s+{SAYS})?\s*(?::[*_]*|[*_]+:))",
+            re.I)
+        # "L5: …", "**L5:** …", "L5 — …", "**L5** …" at the start of a list item or rung
+        self.leading = re.compile(
+            rf"^\s*(?:(?P<bold>\*\*|__)\s*(?P<blevel>{alts}){end}\s*:?\s*(?P=bold)\s*[:—–-]?"
+            rf"|(?P<level>{alts}){end}(?:\s+{SAYS})?\s*(?::|\s[—–-]))\s*(?P<rest>.*)$",
+            re.S | re.I)
+        self.whole = re.compile(rf"^\s*[*_]*\s*(?P<level>{alts})\s*[*_]*\s*:?\s*$", re.I)
+
+    def sample(self) -> str:
+        """The first few labels, for messages."""
+        more = ", …" if len(self.labels) > 6 else ""
+        return ", ".join(self.labels[:6]) + more
+
+    def canonical(self, label: str) -> str:
+        """The configured spelling of a label found in any case."""
+        low = label.lower()
+        return self.labels[self._lower.index(low)] if low in self._lower else label
+
+    def rank(self, label: str) -> int:
+        low = label.lower()
+        return self._lower.index(low) if low in self._lower else -1
+
+    def leading_label(self, text: str) -> tuple[str, str] | None:
+        """``**L5:** you own your code`` → (``L5``, ``you own your code``)."""
+        m = self.leading.match(text)
+        if not m:
+            return None
+        return self.canonical(m.group("blevel") or m.group("level")), m.group("rest").strip()
+
+    def label_cell(self, text: str) -> str | None:
+        """A table cell that is only a level label (``L5``, ``**Staff+**``)."""
+        m = self.whole.match(text)
+        return self.canonical(m.group("level")) if m else None
+
+    def responses_in_prose(self, body: str) -> list[re.Match]:
+        """Level labels that start a sentence: ``At L5:``, ``L6 says:``, ``Junior:``."""
+        return [m for m in self.in_prose.finditer(body)
+                if _SENTENCE_START.search(body[: m.start()])]
