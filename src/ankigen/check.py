@@ -20,7 +20,7 @@ from pathlib import Path
 from . import cards
 from .build import find_configs, load_deck, plan
 from .config import display_path
-from .contrast import Levels
+from .levels import Levels
 from .errors import ERROR, INFO, WARNING, AnkigenError, Diagnostic, Problems
 from .notes import Deck
 from .render import to_html
