@@ -83,14 +83,22 @@ class _Package(genanki.Package):
             models[str(model_id)] = genanki_model(note_type).to_json(mod, self._top)
         cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(models)))
         model_objs = {mid: genanki_model(t) for mid, t in types.items()}
+        # genanki.Note.write_to_db's rows in its order (the same bytes), without its per-note
+        # tag and HTML checks (the fields are our own HTML); the cards still follow genanki.
         for note in self._notes:
-            g = genanki.Note(model=model_objs[note.note_type.model_id], fields=list(note.fields),
-                             tags=list(note.tags), guid=note.guid, due=note.due)
+            model = model_objs[note.note_type.model_id]
+            note_id = next(id_gen)
+            cursor.execute("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", (
+                note_id, note.guid, model.model_id, note.mod, -1, f" {' '.join(note.tags)} ",
+                "\x1f".join(note.fields), note.fields[model.sort_field_index], 0, 0, ""))
             if note.retired:
                 # Anki's default import drops scheduling (so a suspension would not arrive);
                 # a note with no cards is never studied by a new learner.
-                g.cards = []
-            g.write_to_db(cursor, note.mod, note.deck_id, id_gen)
+                continue
+            for card in genanki.Note(model=model, fields=list(note.fields)).cards:
+                cursor.execute("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", (
+                    next(id_gen), note_id, note.deck_id, card.ord, note.mod, -1, 0, 0, note.due,
+                    0, 0, 0, 0, 0, 0, 0, 0, ""))
 
 
 def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote],
