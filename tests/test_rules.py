@@ -101,6 +101,10 @@ def test_slugs_are_short_stable_and_plain(text, limit):
     ("Let's Think Together", "think"),
     ("Let’s think together…", "think"),
     ("Another Way to See It", "ladder"),
+    ("Another way to think about it", "ladder"),
+    ("Pause and think about it", "think"),
+    ("Case Studies", "examples"),
+    ("🔁 Quick Recap", "recap"),
     ("Video Length: ~4-5 minutes | Level: Staff", "meta"),
     ("The Hook (20-30 seconds)", None),
     ("The Story", None),
@@ -269,3 +273,29 @@ def test_every_rung_keeps_something_to_delete(rungs):
     for rung in rungs:
         assert prefix + suffix < len(rung) or prefix == suffix == 0
         assert [w.lower() for w in rung[:prefix]] == [w.lower() for w in rungs[0][:prefix]]
+
+
+# ---------------------------------------------------------------- front matter
+
+
+@pytest.mark.parametrize(("text", "meta", "title"), [
+    ("---\ntitle: Own It\nid: own\n---\n# Draft\n", {"title": "Own It", "id": "own"}, "Draft"),
+    ("---\n# a YAML comment\ntags: [a]\n...\n# Draft\n", {"tags": ["a"]}, "Draft"),
+    ("---\n---\n# Draft\n", {}, "Draft"),
+    # a leading rule, then the script: not front matter, nothing swallowed
+    ("---\n# Draft\n\n## Video Length: 4 min | Level: Staff\n---\n", {}, "Draft"),
+    ("---\nThe system: down. Not: yours.\n---\n# Draft\n", {}, "Draft"),
+    ("# Draft\n---\ntitle: Not front matter\n---\n", {}, "Draft"),
+])
+def test_front_matter(text, meta, title):
+    script = parse(text, "x.md")
+    assert (script.meta, script.title) == (meta, title)
+
+
+def test_broken_front_matter_is_an_error_at_its_line():
+    from ankigen.errors import AnkigenError
+
+    with pytest.raises(AnkigenError) as raised:
+        parse("---\ntitle: ok\ntags: [unclosed\n---\n# T\n", "x.md")
+    [d] = raised.value.diagnostics
+    assert (d.file, d.line) == ("x.md", 3) and "front matter" in d.message

@@ -63,12 +63,13 @@ class Script:
         return [s for s in self.sections if s.role == role]
 
 
-ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (  # first match wins
     ("recap", ("quick recap", "recap", "key takeaways", "summary", "tl;dr")),
     ("one_liner", ("one-liner", "one liner", "oneliner")),
-    ("think", ("think together", "let's think", "lets think")),
-    ("ladder", ("another way to see",)),
-    ("examples", ("example",)),
+    ("ladder", ("another way to see", "another way to look", "another way to think",
+                "another way to put")),
+    ("think", ("think together", "let's think", "lets think", "think about it")),
+    ("examples", ("example", "case stud")),
     ("meta", ("video length", "level:")),
 )
 
@@ -156,6 +157,8 @@ def _is_subheading(parent: str | None, parent_level: int, text: str, level: int)
 
 
 def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
+    """YAML between a first-line ``---`` and the next ``---``, when it looks like
+    ``key: value`` lines; a leading rule followed by prose is not front matter."""
     if not lines or lines[0].strip() != "---":
         return {}, 0
     for end in range(1, len(lines)):
@@ -163,20 +166,20 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
             break
     else:
         return {}, 0
-    body = "\n".join(lines[1:end])
+    content = [line for line in lines[1:end] if line.strip() and not line.lstrip().startswith("#")]
+    if not content:
+        blank = all(not line.strip() for line in lines[1:end])
+        return ({}, end + 1) if blank else ({}, 0)
+    if not re.match(r"^[\w-]+\s*:", content[0]):
+        return {}, 0
     try:
-        meta = yaml.safe_load(body) if body.strip() else {}
+        meta = yaml.safe_load("\n".join(lines[1:end]))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         problem = getattr(e, "problem", None) or "invalid YAML"
         raise AnkigenError(f"front matter is not valid YAML: {problem}", path, line) from None
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        # A leading rule followed by prose is not front matter.
-        return {}, 0
-    return meta, end + 1
+    return (meta, end + 1) if isinstance(meta, dict) else ({}, 0)
 
 
 def _read_block(lines: list[str], i: int) -> tuple[Block | None, int]:
