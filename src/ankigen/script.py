@@ -109,10 +109,14 @@ def decode(data: bytes, path: str) -> str:
             "save the file as UTF-8", path, line) from None
 
 
+# The author's notes to self; ``<!-- ankigen:id … -->`` pins are kept for extraction.
+_COMMENT = re.compile(r"<!--(?!\s*ankigen:id\s).*?-->", re.S)
+
+
 def parse(text: str, path: str) -> Script:
     """Parse script text. Raises AnkigenError for broken front matter."""
     text = clean(text.lstrip("\ufeff")).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.expandtabs(4)
+    text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text.expandtabs(4))
     lines = text.split("\n")
     meta, start = _front_matter(lines, path)
     title, title_line = None, 0
