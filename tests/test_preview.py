@@ -57,7 +57,7 @@ def test_change_markers_by_guid(seed_folder, tmp_path, monkeypatch):
     from ankigen.preview import collect, preview
 
     monkeypatch.chdir(tmp_path)
-    decks, _ = collect([seed_folder])
+    decks, _, _ = collect([seed_folder])
     notes = decks[0].videos[0].notes
     changes = {notes[0].guid: "added", notes[1].guid: "changed", notes[2].guid: "renamed"}
     report = preview([seed_folder], tmp_path / "site", changes)
@@ -67,6 +67,27 @@ def test_change_markers_by_guid(seed_folder, tmp_path, monkeypatch):
         assert f'class="badge change change-{status}"' in page
     assert page.count("data-change=") == 3
     assert "1 added, 1 changed, 1 renamed" in report.index.read_text()
+
+
+def test_marks_what_changed_since_the_lock(run, seed_folder, tmp_path):
+    assert run("build", seed_folder, "-o", tmp_path / "v1.apkg").exit_code == 0
+    assert run("preview", seed_folder, "-o", tmp_path / "first").exit_code == 0
+    first = _pages(tmp_path / "first")
+    assert not any("data-change=" in page for page in first.values())
+    script = seed_folder / SEED.name
+    text = script.read_text(encoding="utf-8")
+    text = text.replace("Staying in your lane.", "Staying inside your lane.")
+    text = text.replace("- **Cross-team:**", "- **Blast radius:** Count who can break.\n- **Cross-team:**")
+    text = text.replace("**2 AM page for a dependency?**", "**2 AM page for someone else's dependency?**")
+    text = text.replace("- **At L6:** You own the outcome. Not just your PRs. Reliability. On-call. Migration.\n", "")
+    script.write_text(text, encoding="utf-8")
+    result = run("preview", seed_folder, "-o", tmp_path / "second")
+    assert result.exit_code == 0, result.output
+    page = _pages(tmp_path / "second")["staff-engineering/01-ownership-beyond-your-code.html"]
+    for status in ("added", "changed", "renamed"):
+        assert page.count(f'data-change="{status}"') == 1, status
+    index = _pages(tmp_path / "second")["index.html"]
+    assert "Retired notes (1)" in index
 
 
 def test_replaces_its_own_site_and_refuses_other_folders(run, seed_folder, tmp_path):

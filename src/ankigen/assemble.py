@@ -71,11 +71,13 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
             if entry is None:
                 mod = now
                 vc.added.append(ident.key)
+                changes.statuses[ident.guid] = "added"
             elif entry.hash == digest:
                 mod = entry.mod
                 vc.unchanged += 1
             else:
                 mod = next_mod(now, entry.mod)
+                changes.statuses[ident.guid] = "renamed" if ident.renamed_from else "changed"
                 if ident.renamed_from:
                     vc.renamed.append((ident.renamed_from, ident.key))
                 else:
@@ -116,6 +118,7 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
                                    len(pnotes) + 1, retired=True))
         if key in identity.newly_retired:
             changes.for_video(subdeck).retired.append(key)
+            changes.statuses[entry.guid] = "retired"
 
 
 def _retired_fields(deck: Deck, entry: LockedNote, title: str):

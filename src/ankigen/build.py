@@ -34,6 +34,7 @@ class DeckResult:
     lock: str = ""
     retired_search: str = ""
     retired: int = 0
+    first_build: bool = False  # there was no lock yet
 
     def as_json(self) -> dict:
         out = dict(name=self.name, output=self.output, videos=self.videos,
@@ -179,7 +180,8 @@ def prepare(sources: list[Path], options: Options,
     for config, deck in decks:
         lock_path = options.lock or lock_path_for(config.path, config.root)
         shown = display_path(lock_path)
-        lock = read_lock(lock_path, shown) or Lock()
+        existing = read_lock(lock_path, shown)
+        lock = existing or Lock()
         source = display_path(config.path) if config.path else shown
         done = assemble(deck, lock, now, options.rename_decks, options.allow_notetype_change,
                         problems, source)
@@ -188,7 +190,8 @@ def prepare(sources: list[Path], options: Options,
         result = DeckResult(deck.name, display_path(target), len(deck.videos),
                             sum(1 for n in done.notes if not n.retired), done.cards,
                             changes=done.changes, lock=shown, retired_search=retired_search(deck),
-                            retired=sum(1 for n in done.notes if n.retired))
+                            retired=sum(1 for n in done.notes if n.retired),
+                            first_build=existing is None)
         planned.append(Planned(deck, target, lock_path, data, dump_lock(done.lock), result))
     problems.raise_errors("refused")
     return planned, problems

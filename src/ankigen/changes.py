@@ -34,6 +34,7 @@ class DeckChanges:
     deck_renames: list[tuple[str, str]] = field(default_factory=list)
     empty_cards: list[tuple[str, int]] = field(default_factory=list)
     note_types: list[str] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)  # GUID → added/changed/renamed/retired
 
     def total(self, what: str) -> list:
         return [x for v in self.videos for x in getattr(v, what)]

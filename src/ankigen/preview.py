@@ -122,12 +122,18 @@ def _note_type(model: dict) -> NoteType:
         css=model.get("css", ""), cloze=model.get("type") == 1)
 
 
-def collect(sources: list[Path]) -> tuple[list[DeckView], list[Diagnostic]]:
-    """What ``build`` would package for the sources, read back; raises if the build would refuse."""
+def collect(sources: list[Path]) -> tuple[list[DeckView], list[Diagnostic], dict[str, str]]:
+    """What ``build`` would package for the sources, read back, and what changed since
+    the lock (GUID → status); raises if the build would refuse."""
     from .build import Options, prepare
 
     planned, problems = prepare(sources, Options())
-    return [read_package(p.package, p.deck.name, p.deck.slug) for p in planned], list(problems.items)
+    statuses: dict[str, str] = {}
+    for p in planned:
+        if p.result.changes is not None and not p.result.first_build:
+            statuses.update(p.result.changes.statuses)  # a first build marks nothing: all is new
+    views = [read_package(p.package, p.deck.name, p.deck.slug) for p in planned]
+    return views, list(problems.items), statuses
 
 
 def preview(sources: list[Path], output: Path | None = None,
@@ -136,9 +142,9 @@ def preview(sources: list[Path], output: Path | None = None,
     (``added``, ``changed``, ``renamed``, ``retired``)."""
     from .pages import site
 
-    decks, diagnostics = collect(sources)
+    decks, diagnostics, since_lock = collect(sources)
     output = output or DEFAULT_OUTPUT
-    write_site(site(decks, changes or {}), output)
+    write_site(site(decks, since_lock if changes is None else changes), output)
     return PreviewReport(decks, output / "index.html", diagnostics)
 
 
