@@ -166,6 +166,11 @@ def recap(text: str, problems: Problems | None = None):
     ("**Cross-team:** Downstream causes your incidents? It's your problem too. Help.",
      "**Cross-team:** Downstream causes your incidents? {{c1::It's your problem too.}} Help.",
      "cross-team"),
+    ("**2 AM page?** Do you go back to sleep? No: if you can help, you help.",
+     "**2 AM page?** Do you go back to sleep? {{c1::No: if you can help, you help.}}",
+     "2-am-page"),
+    ("**Cross-team:** Whose incident? Whose fix? Ours. Help.",
+     "**Cross-team:** Whose incident? Whose fix? {{c1::Ours.}} Help.", "cross-team"),
     # the label inside the bold, the sentence with it
     ("**Trap: Staying in your lane.** At L6, you expand it.",
      "**Trap:** {{c1::Staying in your lane.}} At L6, you expand it.", "trap"),

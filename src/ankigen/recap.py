@@ -68,24 +68,29 @@ def _ends_question(sentence: str) -> bool:
     return sentence.rstrip("\"'”’*_) ").endswith("?")
 
 
+def _answer_sentence(sents: list[str]) -> int:
+    """The first sentence that is not itself a question (a question alone is kept)."""
+    return next((i for i, s in enumerate(sents) if not _ends_question(s)), 0)
+
+
 def _label_note(label, body, pin, section, line) -> NoteSpec | None:
-    sents = sentences(body)
-    if not sents:
-        return None
-    target = 1 if _ends_question(sents[0]) and len(sents) > 1 else 0
-    answer = sents[target]
-    sents[target] = cloze(1, answer)
-    return NoteSpec(RECAP, pin or slugify(label), CLOZE, f"**{label}:** " + " ".join(sents),
-                    section, line, answers=(answer,), pinned=bool(pin))
+    """``**Trap:** Staying in your lane. …`` → the first sentence that answers is deleted."""
+    return _sentence_note(f"**{label}:** ", label, body, pin, section, line)
 
 
 def _prompt_note(prompt, body, pin, section, line) -> NoteSpec | None:
+    """``**2 AM page for a dependency?** If you can help, you help. …`` → its answer deleted."""
+    return _sentence_note(f"**{prompt}** ", prompt, body, pin, section, line)
+
+
+def _sentence_note(lead, anchor, body, pin, section, line) -> NoteSpec | None:
     sents = sentences(body)
     if not sents:
         return None
-    answer = sents[0]
-    sents[0] = cloze(1, answer)
-    return NoteSpec(RECAP, pin or slugify(prompt), CLOZE, f"**{prompt}** " + " ".join(sents),
+    target = _answer_sentence(sents)
+    answer = sents[target]
+    sents[target] = cloze(1, answer)
+    return NoteSpec(RECAP, pin or slugify(anchor), CLOZE, lead + " ".join(sents),
                     section, line, answers=(answer,), pinned=bool(pin))
 
 
