@@ -111,25 +111,29 @@ def _recap(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
     return [recap_note(item, section.heading, path, problems) for item in items]
 
 
-def _first_text(section: Section) -> tuple[str, int] | None:
-    """The section's first paragraph, quote or list item, with its line."""
+def _texts(section: Section) -> list[tuple[str, int]]:
+    """The section's paragraphs, quotes and list items, with their lines."""
+    out = []
     for block in section.blocks:
         if block.kind in ("paragraph", "quote") and block.text:
-            return block.text, block.line
-        if block.kind == "list" and block.items:
-            return block.items[0].text, block.items[0].line
-    return None
+            out.append((block.text, block.line))
+        elif block.kind == "list":
+            out += [(item.text, item.line) for item in block.items]
+    return out
 
 
 def _one_liner(section: Section, title: str, path: str, problems: Problems) -> list[NoteSpec]:
-    found = _first_text(section)
-    if found is None:
+    """The line → the back of a question that names the video; what follows → context."""
+    texts = _texts(section)
+    if not texts:
         problems.warn(path, section.line, "one-liner section is empty", "empty-one-liner")
         return []
-    line, pin = take_pin(found[0])
+    line, pin = take_pin(texts[0][0])
     line = strip_wrapping(line)
+    extra = "\n\n".join(text for text, _ in texts[1:])
     return [NoteSpec(ONE_LINER, pin or "", QA, f"What is the one-liner to remember from “{title}”?",
-                     section.heading, found[1], back=line, answers=(line,), pinned=bool(pin))]
+                     section.heading, texts[0][1], back=line, extra=extra, answers=(line,),
+                     pinned=bool(pin))]
 
 
 _LEADING_QUESTION = re.compile(r"^\s*[*_]*[\"“](?P<q>[^\"“”]+\?)[\"”][*_]*\s+(?P<rest>\S.*)$", re.S)
@@ -139,9 +143,11 @@ def _think(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
     """The quoted question → front; the answer's first sentences → back; the rest → context."""
     blocks = [(b.text, b.line, b.kind) for b in section.blocks
               if b.kind in ("paragraph", "quote") and b.text]
-    q_index = next((i for i, (text, _, kind) in enumerate(blocks)
-                    if kind == "quote" or text.lstrip("*_ ").startswith(('"', "“", "'", "‘"))
-                    or text.rstrip("\"”'’*_ ").endswith("?")), None)
+    quoted = (i for i, (text, _, kind) in enumerate(blocks)
+              if kind == "quote" or text.lstrip("*_ ").startswith(('"', "“", "'", "‘")))
+    asked = (i for i, (text, _, _) in enumerate(blocks) if text.rstrip("\"”'’*_ ").endswith("?"))
+    q_index = next(quoted, None)
+    q_index = next(asked, None) if q_index is None else q_index
     if q_index is not None:
         m = _LEADING_QUESTION.match(blocks[q_index][0])
         if m:  # "Whose problem is it?" At L5, … — question and answer in one paragraph
