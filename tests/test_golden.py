@@ -232,3 +232,30 @@ def test_hostile_cases_render_literally_in_anki(run, tmp_path):
     assert "Never trust <script>alert(1)</script> in input." in backs
     assert '<div onclick="alert(1)">Markup is shown, never run.</div>' in backs
     assert all("No cloze" not in front for front in seen)
+
+
+def test_every_case_imports_into_anki_with_the_cards_extraction_promised(run, tmp_path):
+    from anki_helpers import import_package, open_collection, visible_text
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    expected = 0
+    for (md, _), case_id in zip(CASE_PAIRS, IDS):
+        video, _ = extract_case(md)
+        if video is None or md.with_name(md.stem + ".deck.yaml").exists():
+            continue
+        (folder / md.name).write_bytes(md.read_bytes())
+        expected += sum(card_count(spec) for spec in video.notes)
+    result = run("build", folder, "-o", tmp_path / "cases.apkg")
+    assert result.exit_code == 0, result.output
+    col = open_collection(tmp_path)
+    log = import_package(col, tmp_path / "cases.apkg")
+    assert log["conflicting"] == 0
+    cids = col.find_cards("")
+    assert len(cids) == expected
+    for cid in cids:
+        card = col.get_card(cid)
+        front, back = visible_text(card.question()), visible_text(card.answer())
+        assert front and back != front, front
+        assert "No cloze" not in front and "[...]" in front or "?" in front, front
+    col.close()

@@ -195,7 +195,7 @@ def test_a_bullet_with_nothing_to_delete_becomes_a_question_with_a_warning(bulle
     problems = Problems()
     note = recap(bullet, problems)
     assert note.note_type == QA and note.back == bullet
-    assert note.text.startswith("Complete the recap point:")
+    assert note.text.startswith("What is the recap point that begins “") and note.text.endswith("?")
     assert bullet not in note.text
     assert [(d.line, d.severity) for d in problems.items] == [(7, "warning")]
 

@@ -113,6 +113,6 @@ def _plain_note(text, pin, section, line) -> NoteSpec:
     plain = re.sub(r"(\*\*|__)", "", text).strip()
     words = plain.split()
     head = " ".join(words[: max(2, min(5, len(words) // 3))])
-    question = f"Complete the recap point: “{head} …”"
+    question = f"What is the recap point that begins “{head} …”?"
     return NoteSpec(RECAP, pin or slugify(" ".join(words[:6])), QA, question, section,
                     line, back=text, answers=(text,), pinned=bool(pin))
