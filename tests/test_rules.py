@@ -304,3 +304,41 @@ def test_broken_front_matter_is_an_error_at_its_line():
         parse("---\ntitle: ok\ntags: [unclosed\n---\n# T\n", "x.md")
     [d] = raised.value.diagnostics
     assert (d.file, d.line) == ("x.md", 3) and "front matter" in d.message
+
+
+# ---------------------------------------------------------------- whole scripts, generated
+
+
+SNIPPETS = [
+    "# Title", "## Quick Recap (3 bullets)", "### quick recap:", "## One-Liner to Remember",
+    "## Real-World Examples", "## Let's Think Together", "## Another Way to See It", "---",
+    "- **Trap:** Staying in your lane.", "* **A** → **B**.", "1. plain bullet", "  - nested",
+    "**Example 1: X.** A page. At L5: \"no.\" At L6: \"yes.\"", "| Level | Response |",
+    "| --- | --- |", "| L5 | waits |", "> \"Whose problem?\"", "\"Whose problem?\"", "Ours.",
+    "L5: you own code. L6: you own systems.", "```", "<!-- ankigen:id pin -->", "<!--", "-->",
+    "**", "{{c1::x}}", "::", "", "\t- **Tab:** x", "---\ntitle: T\n---", "At L6:", "- ",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SNIPPETS), prose), max_size=25))
+def test_any_script_extracts_or_is_refused_but_never_crashes(lines):
+    from pathlib import Path
+
+    from ankigen.errors import AnkigenError
+    from ankigen.extract import extract
+
+    problems = Problems()
+    try:
+        script = parse("\n".join(lines), "x.md")
+    except AnkigenError:
+        return
+    video = extract(script, Path("01-x.md"), LEVELS, problems)
+    if video is None:
+        assert problems.errors
+        return
+    keys = [spec.key(video.slug) for spec in video.notes]
+    assert len(keys) == len(set(keys))
+    assert all(d.line is None or d.line >= 1 for d in problems.items)
+    for spec in video.notes:
+        assert spec.text.strip() and (spec.note_type == CLOZE or spec.back.strip())

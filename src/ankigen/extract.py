@@ -108,7 +108,8 @@ def _recap(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
     if section.count is not None and section.count != len(items):
         problems.warn(path, section.line, f"heading says {section.count} bullets but the list has "
                       f"{len(items)}; all {len(items)} are used", "recap-count")
-    return [recap_note(item, section.heading, path, problems) for item in items]
+    notes = [recap_note(item, section.heading, path, problems) for item in items]
+    return [note for note in notes if note is not None]
 
 
 def _texts(section: Section) -> list[tuple[str, int]]:
@@ -130,6 +131,9 @@ def _one_liner(section: Section, title: str, path: str, problems: Problems) -> l
         return []
     line, pin = take_pin(texts[0][0])
     line = strip_wrapping(line)
+    if not word_count(line):
+        problems.warn(path, texts[0][1], "the one-liner is empty; no card", "empty-one-liner")
+        return []
     extra = "\n\n".join(text for text, _ in texts[1:])
     return [NoteSpec(ONE_LINER, pin or "", QA, f"What is the one-liner to remember from “{title}”?",
                      section.heading, texts[0][1], back=line, extra=extra, answers=(line,),
@@ -162,6 +166,10 @@ def _think(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
     pin = pin or _
     rest = "\n\n".join(text for text, _, _ in blocks[q_index + 2:])
     back, extra = _answer_split(answer)
+    if not word_count(question) or not word_count(back):
+        problems.warn(path, blocks[q_index][1], "the question or its answer is empty; no card",
+                      "no-question")
+        return []
     if rest:
         extra = f"{extra}\n\n{rest}".strip()
     return [NoteSpec(THINK, pin or "", QA, question, section.heading, blocks[q_index][1],
@@ -171,6 +179,8 @@ def _think(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
 def _answer_split(answer: str) -> tuple[str, str]:
     """What to recall (one or two short sentences) and the rest of the answer."""
     sents = sentences(answer)
+    if not sents:
+        return "", ""
     keep = 1 if word_count(sents[0]) > 25 or len(sents) == 1 else 2
     if keep == 2 and word_count(" ".join(sents[:2])) > 40:
         keep = 1

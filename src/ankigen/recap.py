@@ -21,9 +21,12 @@ def take_pin(text: str) -> tuple[str, str | None]:
     return text[: m.start()].rstrip(), slugify(m.group(1))
 
 
-def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteSpec:
-    """One bullet → one note, shaped by its bold phrases."""
+def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteSpec | None:
+    """One bullet → one note, shaped by its bold phrases; an empty bullet → None, warned."""
     text, pin = take_pin(item.text)
+    if not word_count(text):
+        problems.warn(path, item.line, "empty recap bullet; no card", "empty-bullet")
+        return None
     extra = "\n".join(f"- {child}" for child in item.children)
     spans = bold_spans(text)
     if not spans:

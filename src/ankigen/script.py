@@ -245,24 +245,27 @@ def _read_table(lines, i):
 
 
 def _read_list(lines, i):
+    """Items at the first item's indent (give or take one space); deeper items are children."""
     start, items = i, []
+    base = len(lines[i]) - len(lines[i].lstrip())
+    deeper = " " * (base + 2)
     current: list | None = None  # [text, line, marker, children]
     while i < len(lines):
         line = lines[i]
         m = _ITEM.match(line)
-        if m and len(m.group(1)) < 2:
+        if m and not line.startswith(deeper):
             if current is not None:
                 items.append(_item(current))
             current = [m.group(4).strip(), i + 1, m.group(2), []]
         elif not line.strip():
             # A blank line ends the list unless an indented item or text follows.
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if not nxt.strip() or not (nxt.startswith("  ") or _ITEM.match(nxt)):
+            if not nxt.strip() or not (nxt.startswith(deeper) or _ITEM.match(nxt)):
                 break
-        elif _ends_paragraph(line) and not line.startswith("  "):
+        elif _ends_paragraph(line) and not line.startswith(deeper):
             break
         else:
-            nested = _ITEM.match(line.strip()) if line.startswith("  ") else None
+            nested = _ITEM.match(line.strip()) if line.startswith(deeper) else None
             if nested:
                 current[3].append(nested.group(4).strip())
             elif current[3]:
