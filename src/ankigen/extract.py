@@ -105,9 +105,10 @@ def _recap(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
     if not items:
         problems.warn(path, section.line, "recap section has no bullets", "empty-recap")
         return []
-    if section.count is not None and section.count != len(items):
+    counted = sum(1 for item in items if word_count(take_pin(item.text)[0]))
+    if section.count is not None and section.count != counted:
         problems.warn(path, section.line, f"heading says {section.count} bullets but the list has "
-                      f"{len(items)}; all {len(items)} are used", "recap-count")
+                      f"{counted}; all {counted} are used", "recap-count")
     notes = [recap_note(item, section.heading, path, problems) for item in items]
     return [note for note in notes if note is not None]
 
