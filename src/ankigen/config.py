@@ -30,6 +30,8 @@ KEYS = {
 
 @dataclass(frozen=True)
 class DeckConfig:
+    """A validated deck config, or the implicit one of a Markdown folder."""
+
     name: str
     sources: tuple[Path, ...]  # resolved Markdown files, in build order
     path: Path | None = None  # the config file, None for bare Markdown
@@ -40,6 +42,7 @@ class DeckConfig:
 
     @property
     def slug(self) -> str:
+        """The deck's file name and tag prefix: ``staff-engineering``."""
         return slugify(self.name) or "deck"
 
     @property
@@ -57,6 +60,7 @@ def stable_id(text: str) -> int:
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as messages show it: relative to the working folder when inside it."""
     root = (root or Path.cwd()).resolve()
     try:
         rel = Path(path).resolve().relative_to(root)

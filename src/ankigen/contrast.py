@@ -15,6 +15,8 @@ from .text import bold_spans, sentences, slugify, split_trailing_punct, strip_wr
 
 @dataclass(frozen=True)
 class Response:
+    """What one level says or does in an example."""
+
     level: str
     text: str
 
@@ -38,6 +40,8 @@ def example_notes(section: Section, levels: Levels, path: str, problems: Problem
 
 @dataclass
 class Example:
+    """One Real-World Example as found: its title, its prose and any list or table of levels."""
+
     line: int
     title: str
     body: str

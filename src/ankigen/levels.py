@@ -43,6 +43,7 @@ class Levels:
         return self.labels[self._lower.index(low)] if low in self._lower else label
 
     def rank(self, label: str) -> int:
+        """Position in the ladder (lowest first); -1 for a label that is not a level."""
         low = label.lower()
         return self._lower.index(low) if low in self._lower else -1
 

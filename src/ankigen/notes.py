@@ -35,6 +35,7 @@ class NoteSpec:
     pinned: bool = False  # the author fixed the anchor with <!-- ankigen:id … -->
 
     def key(self, video_slug: str) -> str:
+        """The natural key: ``ownership/recap/trap``; the GUID is derived from it."""
         parts = [video_slug, KEY_PART[self.kind]]
         if self.anchor:
             parts.append(self.anchor)
@@ -43,6 +44,8 @@ class NoteSpec:
 
 @dataclass(frozen=True)
 class Video:
+    """One script's identity, title and notes."""
+
     slug: str  # identity of the video: front-matter id, else file name without number
     title: str
     number: str  # "01" from 01-ownership.md, "" if none
@@ -54,11 +57,14 @@ class Video:
 
     @property
     def subdeck(self) -> str:
+        """``01 Ownership: Beyond Your Code``: the number keeps subdecks in script order."""
         return f"{self.number} {self.title}" if self.number else self.title
 
 
 @dataclass
 class Deck:
+    """One series: its name, stable id and videos."""
+
     name: str
     slug: str
     deck_id: int

@@ -35,6 +35,8 @@ class Block:
 
 @dataclass(frozen=True)
 class Section:
+    """A ``##`` (or ``###``) section: its heading, what it means (``role``) and its blocks."""
+
     heading: str
     level: int
     line: int
@@ -49,6 +51,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Script:
+    """A parsed video script: title, front matter and sections, each with its line."""
+
     path: str  # as shown to the user
     title: str | None
     title_line: int
@@ -57,9 +61,11 @@ class Script:
     meta_lines: dict = field(default_factory=dict)  # front-matter key → its line
 
     def meta_line(self, key: str) -> int:
+        """The line of a front-matter key, for messages (1 when unknown)."""
         return self.meta_lines.get(key, 1)
 
     def sections_for(self, role: str) -> list[Section]:
+        """Every section with this meaning (``recap``, ``one_liner``, …), in order."""
         return [s for s in self.sections if s.role == role]
 
 

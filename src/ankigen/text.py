@@ -64,6 +64,8 @@ def heading_count(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class Bold:
+    """A ``**strong**`` span: where it starts and ends in the text, and what it holds."""
+
     start: int  # offset of the opening ``**``
     end: int  # offset just after the closing ``**``
     inner: str
@@ -148,4 +150,5 @@ def strip_wrapping(text: str) -> str:
 
 
 def word_count(text: str) -> int:
+    """How many words (letters or digits) a text holds."""
     return len(re.findall(r"\w+", text))
