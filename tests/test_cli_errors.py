@@ -341,3 +341,13 @@ def test_a_config_named_twice_is_built_once(cli, series, tmp_path):
     result = cli("build", series, "decks/../decks/staff-engineering.yaml", "--json")
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["decks"]) == 1
+
+
+def test_one_bad_config_among_good_ones_stops_the_whole_build(cli, series, tmp_path):
+    config(tmp_path, "name: Broken\nsources: [nowhere/*.md]\n", "broken.yaml")
+    result = cli("build")
+    assert result.exit_code == 1
+    assert error_lines(result) == [
+        "decks/broken.yaml:2: error: sources pattern 'nowhere/*.md' matches no file"]
+    assert not (tmp_path / "dist").exists()
+    assert not (tmp_path / "decks" / "staff-engineering.lock.yaml").exists()
