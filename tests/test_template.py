@@ -27,7 +27,8 @@ def anki(tmp_path_factory):
     from conftest import CORPUS
 
     folder = tmp_path_factory.mktemp("anki")
-    result = CliRunner().invoke(main, ["build", str(CORPUS), "-o", str(folder / "se.apkg")])
+    result = CliRunner().invoke(main, ["build", str(CORPUS), "-o", str(folder / "se.apkg"),
+                                      "--lock", str(folder / "se.lock.yaml")])
     assert result.exit_code == 0, result.output
     col = open_collection(folder)
     import_package(col, folder / "se.apkg")
