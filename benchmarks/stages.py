@@ -1,0 +1,95 @@
+"""Where a build's time goes: wall time per stage, then cProfile's top functions.
+
+    python benchmarks/stages.py [--videos 1000] [--keep DIR] [--top 25]
+
+Writes the synthetic series (``generate.py``), builds it once to create the
+lock, then builds it again in this process (a cold build: lock, no cache) with
+a timer around each stage function of ``ankigen.build`` that exists, and once
+more under cProfile. Stage names follow build.py; a stage it no longer has is
+skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import os
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate  # noqa: E402
+
+STAGES = ("plan", "load_deck", "read_lock", "assemble", "package_bytes", "dump_lock", "write_atomic")
+NESTED = {"assemble": ("  assemble: identify", "  assemble: render fields")}
+
+
+def timed_build(totals: dict[str, float]) -> float:
+    import ankigen.assemble as assemble
+    import ankigen.build as build
+    import ankigen.cards as cards
+
+    def wrap(module, name: str, label: str) -> None:
+        if not hasattr(module, name):
+            return
+        inner = getattr(module, name)
+
+        @functools.wraps(inner)
+        def timer(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                totals[label] = totals.get(label, 0.0) + time.perf_counter() - start
+        setattr(module, name, timer)
+
+    for name in STAGES:
+        wrap(build, name, name)
+    wrap(assemble, "identify", "  assemble: identify")
+    wrap(cards, "fields", "  assemble: render fields")
+    start = time.perf_counter()
+    build.build([])
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--videos", type=int, default=1000)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args(argv)
+    root = args.keep or Path(tempfile.mkdtemp(prefix="ankigen-stages-"))
+    try:
+        shutil.rmtree(root / "decks", ignore_errors=True)
+        generate.write_series(root, args.videos)
+        subprocess.run([sys.executable, "-m", "ankigen", "build", "-q"], cwd=root, check=True)
+        os.chdir(root)
+        start = time.perf_counter()
+        import ankigen.build  # noqa: F401
+        imported = time.perf_counter() - start
+        totals: dict[str, float] = {}
+        total = timed_build(totals)
+        print(f"{args.videos} videos: build {total:.2f} s in process (+ {imported:.2f} s imports)")
+        for label in (x for stage in STAGES for x in (stage, *NESTED.get(stage, ())) if x in totals):
+            print(f"  {label:<28} {totals[label]:6.2f} s  {totals[label] / total:4.0%}")
+        profiler = cProfile.Profile()
+        import ankigen.build as build
+        profiler.runcall(build.build, [])
+        stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+        stats.sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+    finally:
+        if not args.keep:
+            os.chdir(Path.home())
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
