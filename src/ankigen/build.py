@@ -15,7 +15,8 @@ from .contrast import Levels
 from .errors import ERROR, AnkigenError, Diagnostic, Problems
 from .extract import extract
 from .lock import Lock, dump_lock, lock_path_for, read_lock
-from .notes import Deck
+from .cards import card_count
+from .notes import Deck, Video
 from .package import exclusive, package_bytes, write_atomic
 from .script import decode, parse
 
@@ -35,6 +36,7 @@ class DeckResult:
     retired_search: str = ""
     retired: int = 0
     first_build: bool = False  # there was no lock yet
+    per_video: list[tuple[str, str, int, int]] = field(default_factory=list)  # file, subdeck, notes, cards
 
     def as_json(self) -> dict:
         out = dict(name=self.name, output=self.output, videos=self.videos,
@@ -99,30 +101,43 @@ def plan(sources: list[Path]) -> list[DeckConfig]:
     return decks
 
 
-def load_deck(config: DeckConfig, problems: Problems) -> Deck:
+def read_video(file: Path, root: Path, levels: Levels) -> tuple[Video | None, list[Diagnostic]]:
+    """One script → its Video (None if refused) and what was noticed; pure but for the read."""
+    problems = Problems()
+    shown = display_path(file)
+    try:
+        script = parse(decode(file.read_bytes(), shown), shown)
+    except AnkigenError as e:
+        return None, list(e.diagnostics)
+    except OSError as e:
+        problems.error(shown, None, f"cannot read: {e.strerror or e}")
+        return None, problems.items
+    video = extract(script, file, levels, problems)
+    if video is not None:
+        video = replace(video, source=_relative(file, root))
+    return video, problems.items
+
+
+def load_deck(config: DeckConfig, problems: Problems,
+              on_file: Callable[[Path], None] | None = None) -> Deck:
     """Read and extract every video of a deck; problems are collected, not raised."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
     levels = Levels(config.levels)
     owners: dict[str, str] = {}
     for file in config.sources:
-        shown = display_path(file)
-        try:
-            script = parse(decode(file.read_bytes(), shown), shown)
-        except AnkigenError as e:
-            problems.items.extend(e.diagnostics)
-            continue
-        except OSError as e:
-            problems.error(shown, None, f"cannot read: {e.strerror or e}")
-            continue
-        video = extract(script, file, levels, problems)
+        video, diagnostics = read_video(file, config.root, levels)
+        problems.items.extend(diagnostics)
+        if on_file is not None:
+            on_file(file)
         if video is None:
             continue
         if video.slug in owners:
-            problems.error(shown, 1, f"video id '{video.slug}' is already used by {owners[video.slug]}; "
-                           "give one of them a different file name or front-matter 'id:'", "duplicate-video")
+            problems.error(video.path, 1, f"video id '{video.slug}' is already used by "
+                           f"{owners[video.slug]}; give one of them a different file name or "
+                           "front-matter 'id:'", "duplicate-video")
             continue
-        owners[video.slug] = shown
-        deck.videos.append(replace(video, source=_relative(file, config.root)))
+        owners[video.slug] = video.path
+        deck.videos.append(video)
     if not deck.videos and not problems.errors:
         problems.error(display_path(config.path) if config.path else config.name, None,
                        "deck has no videos")
@@ -151,6 +166,8 @@ class Options:
     rename_decks: bool = False
     allow_notetype_change: bool = False
     on_wait: Callable[[Path], None] | None = None  # told when another build holds the deck
+    on_start: Callable[[int], None] | None = None  # told how many scripts will be read
+    on_file: Callable[[Path], None] | None = None  # told after each script is read
 
 
 @dataclass
@@ -173,7 +190,9 @@ def prepare(sources: list[Path], options: Options,
         if value is not None and len(configs) > 1 and (flag == "--lock" or value.suffix == ".apkg"):
             raise AnkigenError(f"{len(configs)} decks to build but {flag} names one file", str(value))
     problems = Problems()
-    decks = [(config, load_deck(config, problems)) for config in configs]
+    if options.on_start is not None:
+        options.on_start(sum(len(c.sources) for c in configs))
+    decks = [(config, load_deck(config, problems, options.on_file)) for config in configs]
     problems.raise_errors("refused")
     now = build_epoch()
     planned = []
@@ -191,7 +210,9 @@ def prepare(sources: list[Path], options: Options,
                             sum(1 for n in done.notes if not n.retired), done.cards,
                             changes=done.changes, lock=shown, retired_search=retired_search(deck),
                             retired=sum(1 for n in done.notes if n.retired),
-                            first_build=existing is None)
+                            first_build=existing is None,
+                            per_video=[(v.path, v.subdeck, len(v.notes),
+                                        sum(card_count(n) for n in v.notes)) for v in deck.videos])
         planned.append(Planned(deck, target, lock_path, data, dump_lock(done.lock), result))
     problems.raise_errors("refused")
     return planned, problems

@@ -40,10 +40,11 @@ def main() -> None:
                    "'conflicting' and Anki adds an unused copy of the note type: avoid.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list every video with its notes and cards.")
 @click.option("--watch", is_flag=True,
               help="Stay running: rebuild whenever a script or config changes (Ctrl-C stops).")
 def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, rename_decks: bool,
-          allow_notetype_change: bool, as_json: bool, quiet: bool, watch: bool) -> None:
+          allow_notetype_change: bool, as_json: bool, quiet: bool, verbose: bool, watch: bool) -> None:
     """Build decks from SOURCES: deck configs (.yaml), Markdown files or folders.
 
     With no SOURCES, every decks/*.yaml is built. Nothing is written unless
@@ -58,36 +59,68 @@ def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, ren
     """
     from .build import Options
 
+    progress = _Progress(enabled=not (quiet or as_json))
     options = Options(output, lock, rename_decks, allow_notetype_change,
                       on_wait=lambda folder: click.echo(
-                          f"{folder}: another build of this deck is running; waiting for it", err=True))
+                          f"{folder}: another build of this deck is running; waiting for it", err=True),
+                      on_start=progress.start, on_file=progress.step)
     if not watch:
-        sys.exit(_build_once(list(sources), options, as_json, quiet))
-    _build_and_watch(list(sources), options, as_json, quiet)
+        sys.exit(_build_once(list(sources), options, as_json, quiet, verbose, progress))
+    _build_and_watch(list(sources), options, as_json, quiet, verbose, progress)
 
 
-def _build_once(sources: list[Path], options, as_json: bool, quiet: bool) -> int:
+class _Progress:
+    """click's progress bar over the scripts read, on a terminal only, for long batches."""
+
+    LONG = 20  # scripts: fewer than this finish before a bar is worth drawing
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if self.enabled and total >= self.LONG:
+            self.bar = click.progressbar(length=total, label="Reading scripts", file=sys.stderr)
+            self.bar.__enter__()
+
+    def step(self, _path) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _build_once(sources: list[Path], options, as_json: bool, quiet: bool, verbose: bool = False,
+                progress: _Progress | None = None) -> int:
     from .build import build as run_build
     from .errors import AnkigenError
 
     try:
         report = run_build(sources, options)
     except AnkigenError as e:
+        if progress:
+            progress.finish()
         _fail(e, as_json, exit=False)
         return 1
-    _report(report, as_json, quiet, built=True)
+    if progress:
+        progress.finish()
+    _report(report, as_json, quiet, built=True, verbose=verbose)
     return 0
 
 
-def _build_and_watch(sources: list[Path], options, as_json: bool, quiet: bool) -> None:
+def _build_and_watch(sources: list[Path], options, as_json: bool, quiet: bool, verbose: bool,
+                     progress: _Progress) -> None:
     from .watch import watch as run_watch
 
-    _build_once(sources, options, as_json, quiet)
+    _build_once(sources, options, as_json, quiet, verbose, progress)
     click.echo("watching for changes (Ctrl-C to stop)", err=True)
 
     def rebuild(changed: list[str]) -> None:
         click.echo(f"changed: {', '.join(changed)}", err=True)
-        _build_once(sources, options, as_json, quiet)
+        _build_once(sources, options, as_json, quiet, verbose, progress)
 
     try:
         run_watch(sources, rebuild)
@@ -121,7 +154,7 @@ def diff(sources: tuple[Path, ...], lock: Path | None, rename_decks: bool, as_js
     _report(report, as_json, quiet=False, built=False)
 
 
-def _report(report, as_json: bool, quiet: bool, built: bool) -> None:
+def _report(report, as_json: bool, quiet: bool, built: bool, verbose: bool = False) -> None:
     from .report import render_changes
 
     if as_json:
@@ -138,6 +171,9 @@ def _report(report, as_json: bool, quiet: bool, built: bool) -> None:
             click.echo(_line(d), err=True)
     for deck in report.decks:
         click.echo(render_changes(deck, built))
+        if verbose:
+            for file, subdeck, notes, cards in deck.per_video:
+                click.echo(f"  {file}: {subdeck}: {notes} notes, {cards} cards")
 
 
 def _line(d) -> str:
