@@ -208,3 +208,18 @@ def test_lock_option_and_markdown_folder_lock(run, tmp_path):
     assert custom.exists()
     assert (yaml.safe_load(custom.read_text())["notes"]["ownership/recap/trap"]["guid"]
             == yaml.safe_load((tmp_path / "series.lock.yaml").read_text())["notes"]["ownership/recap/trap"]["guid"])
+
+
+def test_check_reports_what_the_lock_stage_would(run, deck, tmp_path):
+    script = deck.parent / "se" / "01-ownership.md"
+    text = script.read_text(encoding="utf-8").replace("→ **System ownership** ", "")
+    script.write_text(text.replace("# Ownership: Beyond Your Code", "# Owning It"), encoding="utf-8")
+    lock = lock_of(deck)
+    before = lock.read_bytes()
+    result = run("check", deck, "--json")
+    codes = {d["code"] for d in json.loads(result.output)}
+    assert {"empty-card", "deck-kept"} <= codes
+    assert lock.read_bytes() == before
+    lock.write_text(lock.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    result = run("check", deck)
+    assert result.exit_code == 1 and "cut short" in result.output

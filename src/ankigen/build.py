@@ -197,13 +197,8 @@ def prepare(sources: list[Path], options: Options,
     now = build_epoch()
     planned = []
     for config, deck in decks:
-        lock_path = options.lock or lock_path_for(config.path, config.root)
+        lock_path, existing, done = against_lock(config, deck, options, now, problems)
         shown = display_path(lock_path)
-        existing = read_lock(lock_path, shown)
-        lock = existing or Lock()
-        source = display_path(config.path) if config.path else shown
-        done = assemble(deck, lock, now, options.rename_decks, options.allow_notetype_change,
-                        problems, source)
         target = _output_path(options.output, deck)
         data = package_bytes(done.decks, done.notes, done.model_mods, done.id_base)
         result = DeckResult(deck.name, display_path(target), len(deck.videos),
@@ -216,6 +211,17 @@ def prepare(sources: list[Path], options: Options,
         planned.append(Planned(deck, target, lock_path, data, dump_lock(done.lock), result))
     problems.raise_errors("refused")
     return planned, problems
+
+
+def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, problems: Problems):
+    """Settle a read deck against its lock: (lock path, the lock read or None, Assembled)."""
+    lock_path = options.lock or lock_path_for(config.path, config.root)
+    shown = display_path(lock_path)
+    existing = read_lock(lock_path, shown)
+    source = display_path(config.path) if config.path else shown
+    done = assemble(deck, existing or Lock(), now, options.rename_decks,
+                    options.allow_notetype_change, problems, source)
+    return lock_path, existing, done
 
 
 def build(sources: list[Path], options: Options | None = None) -> BuildReport:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import cards
-from .build import find_configs, load_deck, plan
+from .build import Options, against_lock, build_epoch, find_configs, load_deck, plan
 from .config import display_path
 from .levels import Levels
 from .errors import ERROR, INFO, WARNING, AnkigenError, Diagnostic, Problems
@@ -56,6 +56,8 @@ def check(sources: list[Path]) -> list[Diagnostic]:
     for config in _configs(sources, found):
         problems = Problems()
         deck = load_deck(config, problems)
+        if not problems.errors:
+            found += lock_problems(config, deck)
         found += problems.items
         levels = Levels(config.levels)
         for file in config.sources:
@@ -68,6 +70,17 @@ def check(sources: list[Path]) -> list[Diagnostic]:
             found += level_problems(shown, lines, levels)
         found += card_problems(deck)
     return sorted((_complete(d, texts) for d in _unique(found)), key=_place)
+
+
+def lock_problems(config, deck: Deck) -> list[Diagnostic]:
+    """What the lock stage of a build would say: a changed note type, a removed cloze,
+    a retitled video, a damaged lock."""
+    problems = Problems()
+    try:
+        against_lock(config, deck, Options(), build_epoch(), problems)
+    except AnkigenError as e:
+        return list(e.diagnostics)
+    return problems.items
 
 
 def _configs(sources: list[Path], found: list[Diagnostic]):
