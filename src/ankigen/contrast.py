@@ -158,9 +158,27 @@ def _contrast(example: Example, section: str, levels: Levels) -> NoteSpec | None
     if others:
         front.append("\n".join(f"- **{r.level}:** {r.text}" for r in others))
     front.append(_question(answer.level))
+    recall, rest = split_response(answer.text)
     return NoteSpec(CONTRAST, example.pin or slugify(example.title), QA, "\n\n".join(front),
-                    section, example.line, back=f"**{answer.level}:** {answer.text}",
-                    answers=(answer.text,), pinned=bool(example.pin))
+                    section, example.line, back=f"**{answer.level}:** {recall}", extra=rest,
+                    answers=(recall,), pinned=bool(example.pin))
+
+
+RECALL_WORDS = 40  # past this a response is split: what to recall on the back, the rest below
+
+
+def split_response(text: str) -> tuple[str, str]:
+    """A response → (what the learner recalls, the commentary after it).
+
+    A quoted response is the quote; the author's commentary after it is context.
+    An unquoted one over RECALL_WORDS keeps its first two sentences."""
+    m = re.match(r'^(["“][^"”]+["”][.!?]?)\s+(\S.*)$', text, re.S)
+    if m and word_count(m.group(2)) >= 3:
+        return m.group(1), m.group(2)
+    if word_count(text) <= RECALL_WORDS:
+        return text, ""
+    parts = sentences(text)
+    return " ".join(parts[:2]), " ".join(parts[2:])
 
 
 def _question(level: str) -> str:
