@@ -78,3 +78,15 @@ def test_whole_series_builds_and_imports(run, series, tmp_path):
     for nid in col.find_notes(""):
         assert col.get_note(nid).cards(), "note without a card"
     col.close()
+
+
+def test_new_cards_come_due_in_the_scripts_order(seed_deck):
+    col, _, _ = seed_deck
+    import re
+
+    lines = []
+    for cid in sorted(col.find_cards("deck:Staff*"), key=lambda c: (col.get_card(c).due, col.get_card(c).ord)):
+        note = col.get_card(cid).note()
+        lines.append(int(re.search(r":(\d+)$", note["Source"]).group(1)))
+    assert lines == sorted(lines)
+    assert len(set(lines)) == 11
