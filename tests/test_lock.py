@@ -69,15 +69,16 @@ def test_truncated_lock_is_refused(run, deck, tmp_path):
 def test_merge_conflict_markers_are_refused(run, deck, tmp_path):
     lock = lock_of(deck)
     lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
-    i = next(n for n, line in enumerate(lines) if "ownership/recap/trap:" in line)
+    i = next(n for n, line in enumerate(lines) if "ownership/recap/trap\":" in line)
     lines[i:i] = ["<<<<<<< HEAD\n", "=======\n", ">>>>>>> theirs\n"]
     lock.write_text("".join(lines), encoding="utf-8")
     refused(run, deck, tmp_path, f"se.lock.yaml:{i + 1}:", "merge-conflict")
 
 
 @pytest.mark.parametrize("mangle", [
-    lambda t: t.replace("guid:", "gooid:", 1),
-    lambda t: t.replace("mod: ", "mod: soon", 1),
+    lambda t: t.replace('"guid":', '"gooid":', 1),
+    lambda t: t.replace('"mod": ', '"mod": "soon", "m": ', 1),
+    lambda t: t.replace('"clozes": {', '"clozes": {"x": "one", ', 1),
     lambda t: t.replace("version: 1", "version: 7"),
     lambda t: "notes: [\n" + t,
 ])
@@ -93,8 +94,8 @@ def test_one_guid_twice_in_the_lock_is_refused(run, deck, tmp_path):
     guid = data["notes"]["ownership/recap/trap"]["guid"]
     text = lock.read_text(encoding="utf-8")
     other = data["notes"]["ownership/one-liner"]["guid"]
-    lock.write_text(text.replace(f"guid: {other}", f"guid: {guid}").replace(
-        f"guid: '{other}'", f"guid: '{guid}'"), encoding="utf-8")
+    assert f'"guid": "{other}"' in text
+    lock.write_text(text.replace(f'"guid": "{other}"', f'"guid": "{guid}"'), encoding="utf-8")
     refused(run, deck, tmp_path, "both")
 
 
@@ -223,3 +224,24 @@ def test_check_reports_what_the_lock_stage_would(run, deck, tmp_path):
     lock.write_text(lock.read_text(encoding="utf-8")[:200], encoding="utf-8")
     result = run("check", deck)
     assert result.exit_code == 1 and "cut short" in result.output
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from ankigen.lock import Lock, LockedNote, LockedVideo, _fast_load, dump_lock  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(max_size=80), min_size=1, max_size=4),
+       keys=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=4, unique=True))
+def test_lock_text_is_yaml_and_reads_back_the_same_both_ways(texts, keys):
+    lock = Lock(deck=texts[0], id_base=1)
+    for i, key in enumerate(keys):
+        lock.notes[key] = LockedNote(f"g{i}", "h", 5, text=texts[i % len(texts)], back=texts[-1],
+                                     clozes={texts[0][:10] or "c": 1})
+        lock.videos[key] = LockedVideo(texts[-1], texts[0], key)
+    text = dump_lock(lock)
+    fast = _fast_load(text)
+    assert fast is not None
+    assert yaml.safe_load(text) == fast
+    assert dump_lock(lock) == text

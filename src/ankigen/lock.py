@@ -8,6 +8,7 @@ video its identity, file and subdeck; per note type its fingerprints and
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +25,9 @@ HEADER = (
     "# Never delete it to 'fix' a build: see `ankigen build --help`.\n"
 )
 
-try:  # the C loader/dumper when PyYAML has it: large series load and save fast
-    _Loader = yaml.CSafeLoader
-    _Dumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
-    _Dumper = yaml.SafeDumper
+# A lock edited by hand into another YAML style is read with PyYAML: its C loader where
+# available. The lock as ankigen writes it is read line by line with json (much faster).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 RECOVER = ("restore it from version control (git checkout -- {path}), or delete it to start over: "
            "GUIDs come from keys, so only renamed notes would lose their history")
@@ -120,8 +118,10 @@ def read_lock(path: Path, shown: str) -> Lock | None:
     if text.rstrip().splitlines()[-1:] != [END_MARKER]:
         raise AnkigenError(f"the lock file is cut short (no '{END_MARKER}' line at its end); "
                            + RECOVER.format(path=shown), shown)
+    raw = _fast_load(text)
     try:
-        raw = yaml.load(text, Loader=_Loader)
+        if raw is None:  # edited by hand into another YAML style: still accepted
+            raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise AnkigenError(f"the lock file is not valid YAML ({getattr(e, 'problem', e)}); "
@@ -190,16 +190,59 @@ def _from_yaml(raw) -> Lock:
 
 
 def dump_lock(lock: Lock) -> str:
-    """The lock as text: sorted keys, one entry per note, the end marker last."""
-    data = {
-        "version": VERSION,
-        "deck": lock.deck,
-        "id_base": lock.id_base,
+    """The lock as text: YAML with one line per note (a JSON flow mapping), sorted by key,
+    the end marker last. One line per entry keeps diffs and merges to the notes that changed,
+    and reads back fast (``json.loads`` per line) at thousands of notes."""
+    sections = {
         "note_types": {str(mid): {"name": t.name, "shape": t.shape, "look": t.look, "mod": t.mod}
                        for mid, t in sorted(lock.note_types.items())},
         "videos": {slug: v.as_yaml() for slug, v in sorted(lock.videos.items())},
         "notes": {key: n.as_yaml() for key, n in sorted(lock.notes.items())},
     }
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
-                     default_flow_style=False)
-    return HEADER + body + END_MARKER + "\n"
+    lines = [HEADER.rstrip("\n"), f"version: {VERSION}", f"deck: {_json(lock.deck)}",
+             f"id_base: {lock.id_base}"]
+    for name, entries in sections.items():
+        if not entries:
+            lines.append(f"{name}: {{}}")
+            continue
+        lines.append(f"{name}:")
+        lines += [f"  {_json(key)}: {_json(value)}" for key, value in entries.items()]
+    lines.append(END_MARKER)
+    return "\n".join(lines) + "\n"
+
+
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def _json(value) -> str:
+    """JSON that is also plain YAML: readable non-ASCII, escaped where YAML would differ."""
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+
+
+_TOP = re.compile(r"^([a-z_]+):(?: (.*))?$")
+_ENTRY = re.compile(r'^  ("(?:[^"\\]|\\.)*"): (\{.*\})$')
+
+
+def _fast_load(text: str) -> dict | None:
+    """Read the lock as ankigen writes it; None when it was edited into another YAML style."""
+    data: dict = {}
+    section = None
+    try:
+        for line in text.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            entry = _ENTRY.match(line)
+            if entry and section is not None:
+                section[json.loads(entry.group(1))] = json.loads(entry.group(2))
+                continue
+            top = _TOP.match(line)
+            if not top:
+                return None
+            if top.group(2) is None:
+                section = data[top.group(1)] = {}
+            else:
+                data[top.group(1)] = json.loads(top.group(2))
+                section = None
+    except ValueError:
+        return None
+    return data
