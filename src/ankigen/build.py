@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from .cache import ScriptCache
+from .cache import key as cache_key
 from .assemble import assemble, retired_search
 from .changes import DeckChanges
 from .config import DeckConfig, display_path, load_config, markdown_deck, natural_key, stable_id
@@ -101,12 +104,15 @@ def plan(sources: list[Path]) -> list[DeckConfig]:
     return decks
 
 
-def read_video(file: Path, root: Path, levels: Levels) -> tuple[Video | None, list[Diagnostic]]:
+def read_video(file: Path, root: Path, levels: Levels,
+               data: bytes | None = None) -> tuple[Video | None, list[Diagnostic]]:
     """One script → its Video (None if refused) and what was noticed; pure but for the read."""
     problems = Problems()
     shown = display_path(file)
     try:
-        script = parse(decode(file.read_bytes(), shown), shown)
+        if data is None:
+            data = file.read_bytes()
+        script = parse(decode(data, shown), shown)
     except AnkigenError as e:
         return None, list(e.diagnostics)
     except OSError as e:
@@ -118,17 +124,72 @@ def read_video(file: Path, root: Path, levels: Levels) -> tuple[Video | None, li
     return video, problems.items
 
 
+PARALLEL_FROM = 150  # scripts to parse before a second process pays for itself
+SCRIPTS = ScriptCache()  # this process's parse cache; a build flushes it once written
+
+
+def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = None,
+                cache: ScriptCache | None = None):
+    """Every script of a deck read, in source order: from the cache where it holds the
+    same bytes, else parsed (across processes when there are many)."""
+    cache = cache or SCRIPTS
+    levels = Levels(config.levels)
+    results: list = [None] * len(config.sources)
+    misses = []
+    for i, file in enumerate(config.sources):
+        try:
+            data = file.read_bytes()
+        except OSError:
+            results[i] = read_video(file, config.root, levels)
+            continue
+        k = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
+        hit = cache.get(k)
+        if hit is not None:
+            results[i] = hit
+        else:
+            misses.append((i, file, data, k))
+    workers = min(os.cpu_count() or 1, 4)
+    if len(misses) >= PARALLEL_FROM and workers > 1:
+        parsed = _parse_in_parallel(misses, config, workers)
+    else:
+        parsed = (read_video(file, config.root, levels, data) for _, file, data, _ in misses)
+    if on_file is not None:
+        for i in range(len(results)):
+            if results[i] is not None:
+                on_file(config.sources[i])
+    for (i, file, _, k), result in zip(misses, parsed):
+        results[i] = result
+        cache.put(k, result)
+        if on_file is not None:
+            on_file(file)
+    yield from results
+
+
+def _parse_in_parallel(misses, config: DeckConfig, workers: int):
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = [(str(file), str(config.root), config.levels, data) for _, file, data, _ in misses]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+
+
+def _read_job(job) -> tuple[Video | None, list[Diagnostic]]:
+    file, root, labels, data = job
+    return read_video(Path(file), Path(root), _levels(labels), data)
+
+
+@lru_cache(maxsize=8)
+def _levels(labels: tuple[str, ...]) -> Levels:
+    return Levels(labels)
+
+
 def load_deck(config: DeckConfig, problems: Problems,
               on_file: Callable[[Path], None] | None = None) -> Deck:
     """Read and extract every video of a deck; problems are collected, not raised."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
-    levels = Levels(config.levels)
     owners: dict[str, str] = {}
-    for file in config.sources:
-        video, diagnostics = read_video(file, config.root, levels)
+    for video, diagnostics in read_videos(config, on_file):
         problems.items.extend(diagnostics)
-        if on_file is not None:
-            on_file(file)
         if video is None:
             continue
         if video.slug in owners:
@@ -230,11 +291,13 @@ def build(sources: list[Path], options: Options | None = None) -> BuildReport:
     options = options or Options()
     configs = plan(sources)
     lock_paths = [options.lock or lock_path_for(c.path, c.root) for c in configs]
+    SCRIPTS.discard()
     with exclusive(lock_paths, options.on_wait):
         planned, problems = prepare(sources, options, configs)
         for p in planned:
             write_atomic(p.target, p.package)
             write_atomic(p.lock_path, p.lock_text.encode("utf-8"))
+    SCRIPTS.flush()
     return BuildReport([p.result for p in planned], list(problems.items))
 
 

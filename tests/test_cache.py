@@ -1,0 +1,89 @@
+"""The parse cache and parallel reading: faster, never different."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import ankigen.build as build_module
+from ankigen.cache import FOLDER
+from conftest import CORPUS
+
+
+@pytest.fixture
+def series(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    folder = tmp_path / "se"
+    shutil.copytree(CORPUS, folder)
+    return folder
+
+
+def count_parses(monkeypatch) -> list:
+    calls = []
+    real = build_module.parse
+
+    def counting(text, path):
+        calls.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(build_module, "parse", counting)
+    return calls
+
+
+def test_a_rebuild_parses_only_what_changed(run, series, tmp_path, monkeypatch):
+    assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
+    assert any((tmp_path / FOLDER).rglob("*"))
+    calls = count_parses(monkeypatch)
+    script = series / "03-design-docs.md"
+    script.write_text(script.read_text(encoding="utf-8").replace("Almost never.", "Rarely."), encoding="utf-8")
+    result = run("build", series, "-o", tmp_path / "b.apkg")
+    assert result.exit_code == 0, result.output
+    assert calls == ["se/03-design-docs.md"]
+    assert "1 changed" in result.output
+
+
+def test_cached_build_is_byte_identical_to_an_uncached_one(run, series, tmp_path):
+    assert run("build", series, "-o", tmp_path / "a.apkg", "--lock", tmp_path / "a.lock").exit_code == 0
+    assert run("build", series, "-o", tmp_path / "b.apkg", "--lock", tmp_path / "a.lock").exit_code == 0
+    shutil.rmtree(tmp_path / FOLDER)
+    assert run("build", series, "-o", tmp_path / "c.apkg", "--lock", tmp_path / "a.lock").exit_code == 0
+    assert (tmp_path / "b.apkg").read_bytes() == (tmp_path / "c.apkg").read_bytes()
+
+
+def test_a_damaged_entry_is_a_miss(run, series, tmp_path, monkeypatch):
+    assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
+    for entry in (tmp_path / FOLDER).rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(entry.read_bytes()[:10])
+    calls = count_parses(monkeypatch)
+    result = run("build", series, "-o", tmp_path / "b.apkg")
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 6
+
+
+def test_a_refused_build_or_a_diff_writes_no_cache(run, series, tmp_path):
+    assert run("diff", series).exit_code == 0
+    assert not (tmp_path / FOLDER).exists()
+    (series / "notes.md").write_text("# Groceries\n\n- milk\n", encoding="utf-8")
+    assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 1
+    assert not (tmp_path / FOLDER).exists()
+
+
+def test_parallel_reading_gives_the_same_package(run, series, tmp_path, monkeypatch):
+    for i in range(7, 20):  # enough scripts for two processes
+        (series / f"{i:02d}-copy.md").write_text(
+            f"---\nid: copy-{i}\n---\n" + (series / "01-ownership.md").read_text(encoding="utf-8"),
+            encoding="utf-8")
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10_000)
+    assert run("build", series, "-o", tmp_path / "seq.apkg", "--lock", tmp_path / "seq.lock").exit_code == 0
+    shutil.rmtree(tmp_path / FOLDER)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
+    used = []
+    real = build_module._parse_in_parallel
+    monkeypatch.setattr(build_module, "_parse_in_parallel",
+                        lambda *a: used.append(1) or real(*a))
+    assert run("build", series, "-o", tmp_path / "par.apkg", "--lock", tmp_path / "par.lock").exit_code == 0
+    assert used
+    assert (tmp_path / "seq.apkg").read_bytes() == (tmp_path / "par.apkg").read_bytes()
+    assert (tmp_path / "seq.lock").read_bytes() == (tmp_path / "par.lock").read_bytes()
