@@ -206,10 +206,15 @@ def load_deck(config: DeckConfig, problems: Problems,
 
 
 def _relative(file: Path, root: Path) -> str:
+    return _relative_str(str(file), str(root))
+
+
+@lru_cache(maxsize=65536)
+def _relative_str(file: str, root: str) -> str:
     try:
-        return Path(os.path.relpath(file.resolve(), root.resolve())).as_posix()
+        return Path(os.path.relpath(Path(file).resolve(), Path(root).resolve())).as_posix()
     except ValueError:
-        return file.name
+        return Path(file).name
 
 
 def build_epoch() -> int:

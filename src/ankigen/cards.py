@@ -52,8 +52,3 @@ def tags(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
         if t:
             seen.setdefault(t, None)
     return tuple(seen)
-
-
-def subdeck_name(deck: Deck, video: Video) -> str:
-    title = video.subdeck.replace("::", ":")
-    return f"{deck.name}::{title}"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 
-from .lock import Lock, LockedNote, LockedNoteType, LockedVideo
+from .lock import LockedNoteType
 from .notetypes import NoteType
 from .text import show_cloze
 
@@ -69,8 +68,8 @@ UNHASHED = ("Source",)  # file:line moves whenever text above it moves: not a ch
 def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
     """What decides whether learners need an update: fields (but Source) and tags."""
     kept = [f for name, f in zip(note_type.field_names, fields) if name not in UNHASHED]
-    data = json.dumps([note_type.model_id, kept, sorted(tags)], ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:20]
+    data = "\x1f".join([str(note_type.model_id), *kept, " ".join(sorted(tags))])
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def next_mod(now: int, entry_mod: int | None) -> int:
@@ -109,11 +108,3 @@ def note_type_mod(note_type: NoteType, locked: LockedNoteType | None, now: int) 
     if locked.look == look and locked.shape == shape and locked.name == note_type.name:
         return locked
     return LockedNoteType(note_type.name, shape, look, next_mod(now, locked.mod))
-
-
-def new_lock(old: Lock, deck_name: str, id_base: int) -> Lock:
-    return Lock(deck=deck_name, id_base=id_base, notes={}, videos={}, note_types={})
-
-
-__all__ = ["VideoChanges", "DeckChanges", "content_hash", "next_mod", "word_diff",
-           "note_type_mod", "LockedNote", "LockedVideo", "new_lock"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,11 +63,15 @@ def stable_id(text: str) -> int:
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path as messages show it: relative to the working folder when inside it."""
-    root = (root or Path.cwd()).resolve()
+    return _display(str(path), str(root) if root is not None else os.getcwd())
+
+
+@lru_cache(maxsize=65536)
+def _display(path: str, root: str) -> str:
     try:
-        rel = Path(path).resolve().relative_to(root)
+        rel = Path(path).resolve().relative_to(Path(root).resolve())
     except ValueError:
-        return str(path)
+        return path
     return rel.as_posix()
 
 

@@ -212,10 +212,15 @@ def _deletions(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _dkey(text: str) -> str:
+    """A deletion's name in the lock: its words, lowercased and hyphenated."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")[:48].rstrip("-")
+
+
 def _dkeys(deletions: list[tuple[int, str]]) -> list[str]:
     keys, used = [], set()
     for n, text in deletions:
-        k = slugify(plain(text), 48) or f"c{n}"
+        k = _dkey(text) or f"c{n}"
         base, i = k, 1
         while k in used:
             i += 1

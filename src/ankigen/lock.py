@@ -22,7 +22,7 @@ END_MARKER = "# end of ankigen lock"
 HEADER = (
     "# ankigen lock file: what learners already have. Commit it with the scripts.\n"
     "# Keeps note GUIDs, cloze numbers and edit times stable across builds.\n"
-    "# Never delete it to 'fix' a build: see `ankigen build --help`.\n"
+    "# If you delete it, renamed notes lose their history (all other GUIDs come from keys).\n"
 )
 
 # A lock edited by hand into another YAML style is read with PyYAML: its C loader where

@@ -118,7 +118,7 @@ def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote],
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
+            zf.writestr(info, data, compresslevel=1)  # 3× faster than the default; a few % larger
     return buf.getvalue()
 
 
