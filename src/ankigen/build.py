@@ -21,6 +21,7 @@ from .lock import Lock, dump_lock, lock_path_for, read_lock
 from .cards import card_count
 from .notes import Deck, Video
 from .package import exclusive, package_bytes, write_atomic
+from .render import remember, render_all
 from .script import decode, parse
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
@@ -140,10 +141,10 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
         try:
             data = file.read_bytes()
         except OSError:
-            results[i] = read_video(file, config.root, levels)
+            results[i] = _read_and_render(file, config.root, levels)
             continue
         k = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
-        hit = cache.get(k)
+        hit = cache.get(str(config.path or config.root), k)
         if hit is not None:
             results[i] = hit
         else:
@@ -152,17 +153,26 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
     if len(misses) >= PARALLEL_FROM and workers > 1:
         parsed = _parse_in_parallel(misses, config, workers)
     else:
-        parsed = (read_video(file, config.root, levels, data) for _, file, data, _ in misses)
+        parsed = (_read_and_render(file, config.root, levels, data) for _, file, data, _ in misses)
     if on_file is not None:
         for i in range(len(results)):
             if results[i] is not None:
                 on_file(config.sources[i])
     for (i, file, _, k), result in zip(misses, parsed):
         results[i] = result
-        cache.put(k, result)
+        cache.put(str(config.path or config.root), k, result)
         if on_file is not None:
             on_file(file)
-    yield from results
+    for video, diagnostics, rendered in results:
+        remember(rendered)
+        yield video, diagnostics
+
+
+def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None = None):
+    """read_video, plus the HTML of every Markdown field its notes will need."""
+    video, diagnostics = read_video(file, root, levels, data)
+    notes = video.notes if video is not None else ()
+    return video, diagnostics, render_all(s for n in notes for s in (n.text, n.back, n.extra))
 
 
 def _parse_in_parallel(misses, config: DeckConfig, workers: int):
@@ -173,9 +183,9 @@ def _parse_in_parallel(misses, config: DeckConfig, workers: int):
         yield from pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
 
-def _read_job(job) -> tuple[Video | None, list[Diagnostic]]:
+def _read_job(job):
     file, root, labels, data = job
-    return read_video(Path(file), Path(root), _levels(labels), data)
+    return _read_and_render(Path(file), Path(root), _levels(labels), data)
 
 
 @lru_cache(maxsize=8)

@@ -1,9 +1,12 @@
-"""A parse cache: one entry per script, keyed by its bytes and by this very ankigen.
+"""A parse cache: one file per deck, one entry per script, keyed by its bytes and by
+this very ankigen.
 
-Entries live under ``dist/.cache/`` and are safe to delete. The key holds the
-file's content, where it is shown and placed, the deck's level labels and a
-fingerprint of ankigen's own source files, so an entry is never trusted across
-versions (or across edits of ankigen itself). A damaged entry is a miss.
+The files live under ``dist/.cache/`` and are safe to delete. An entry's key
+holds the script's content, where it is shown and placed, the deck's level
+labels and a fingerprint of ankigen's own source files, so it is never trusted
+across versions (or across edits of ankigen itself). A damaged file is a miss.
+One file per deck, rewritten whole after each build, keeps a thousand-video
+series to one read and one write, and drops entries no build uses any more.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 
-FOLDER = Path("dist") / ".cache" / "scripts"
+FOLDER = Path("dist") / ".cache"
 
 
 @lru_cache(maxsize=1)
@@ -45,37 +48,52 @@ class ScriptCache:
 
     def __init__(self, folder: Path | None = FOLDER):
         self.folder = folder
-        self.pending: dict[str, object] = {}
+        self.stored: dict[str, dict[str, object]] = {}  # deck → key → entry, as on disk
+        self.used: dict[str, dict[str, object]] = {}  # deck → key → entry, this build
 
-    def get(self, k: str):
+    def _path(self, deck: str) -> Path:
+        name = hashlib.sha256(deck.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return self.folder / f"scripts-{name}.pickle"
+
+    def get(self, deck: str, k: str):
         if self.folder is None:
             return None
-        try:
-            with open(self.folder / k[:2] / k, "rb") as f:
-                return pickle.load(f)
-        except Exception:  # missing, cut short, from another Python: a miss
-            return None
+        if deck not in self.stored:
+            self.stored[deck] = self._load(deck)
+        entry = self.stored[deck].get(k)
+        if entry is not None:
+            self.used.setdefault(deck, {})[k] = entry
+        return entry
 
-    def put(self, k: str, value) -> None:
-        self.pending[k] = value
+    def _load(self, deck: str) -> dict:
+        try:
+            with open(self._path(deck), "rb") as f:
+                data = pickle.load(f)
+            return data if isinstance(data, dict) and data.get("") == code_fingerprint() else {}
+        except Exception:  # missing, cut short, from another Python: all misses
+            return {}
+
+    def put(self, deck: str, k: str, value) -> None:
+        self.used.setdefault(deck, {})[k] = value
 
     def discard(self) -> None:
-        self.pending.clear()
+        self.used.clear()
+        self.stored.clear()
 
     def flush(self) -> None:
-        pending, self.pending = self.pending, {}
-        for k, value in pending.items():
-            self._write(k, value)
-
-    def _write(self, k: str, value) -> None:
+        used, self.used, self.stored = self.used, {}, {}
         if self.folder is None:
             return
-        target = self.folder / k[:2] / k
+        for deck, entries in used.items():
+            self._write(self._path(deck), {"": code_fingerprint(), **entries})
+
+    @staticmethod
+    def _write(target: Path, data: dict) -> None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
         except OSError:
             pass  # a cache that cannot be written is only slower

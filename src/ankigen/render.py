@@ -50,8 +50,28 @@ _PLAIN = re.compile(r"^[^*_`\[\]<>&\\!#|{}\n\ue000-\ue002]*$")
 _LEADS_BLOCK = re.compile(r"^\s*(\d+[.)]|[-+>=])(\s|$)")
 
 
+_KNOWN: dict[str, str] = {}  # HTML rendered earlier (by the parse cache or a worker process)
+
+
+def remember(rendered: dict[str, str]) -> None:
+    """Reuse HTML rendered by this same code elsewhere: a cache entry, a worker process."""
+    _KNOWN.update(rendered)
+
+
+def render_all(sources) -> dict[str, str]:
+    """Render each source once; the pairs can be ``remember``-ed by another process."""
+    return {src: to_html(src) for src in sources if src}
+
+
 @lru_cache(maxsize=65536)
 def to_html(source: str) -> str:
+    known = _KNOWN.get(source)
+    if known is not None:
+        return known
+    return _to_html(source)
+
+
+def _to_html(source: str) -> str:
     """Render Markdown; a single paragraph is returned without its ``<p>``."""
     if not source:
         return ""
