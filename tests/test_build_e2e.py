@@ -90,3 +90,18 @@ def test_new_cards_come_due_in_the_scripts_order(seed_deck):
         lines.append(int(re.search(r":(\d+)$", note["Source"]).group(1)))
     assert lines == sorted(lines)
     assert len(set(lines)) == 11
+
+
+def test_split_packages_share_guids_with_the_whole_deck(run, series, tmp_path):
+    result = run("build", series, "-o", tmp_path / "out", "--split", "--json")
+    assert result.exit_code == 0, result.output
+    deck = json.loads(result.output)["decks"][0]
+    assert len(deck["split"]) == 6
+    col = open_collection(tmp_path)
+    first = import_package(col, tmp_path / "out" / "staff-engineering" / "01-ownership-beyond-your-code.apkg")
+    assert first["new"] == 11
+    whole = import_package(col, tmp_path / "out" / "staff-engineering.apkg")
+    assert whole["new"] == 46 and whole["conflicting"] == 0
+    guids = [col.get_note(n).guid for n in col.find_notes("")]
+    assert len(guids) == len(set(guids)) == 57
+    col.close()

@@ -20,6 +20,7 @@ from .extract import extract
 from .lock import Lock, dump_lock, lock_path_for, read_lock
 from .cards import card_count
 from .notes import Deck, Video
+from .text import slugify
 from .package import exclusive, package_bytes, write_atomic
 from .render import remember, render_all
 from .script import decode, parse
@@ -41,6 +42,7 @@ class DeckResult:
     retired: int = 0
     first_build: bool = False  # there was no lock yet
     per_video: list[tuple[str, str, int, int]] = field(default_factory=list)  # file, subdeck, notes, cards
+    split: list[str] = field(default_factory=list)  # one package per video, with --split
 
     def as_json(self) -> dict:
         out = dict(name=self.name, output=self.output, videos=self.videos,
@@ -49,6 +51,8 @@ class DeckResult:
             out["changes"] = self.changes.as_json()
             out["lock"] = self.lock
             out["retired"] = self.retired
+        if self.split:
+            out["split"] = self.split
         return out
 
 
@@ -244,6 +248,7 @@ class Options:
     on_wait: Callable[[Path], None] | None = None  # told when another build holds the deck
     on_start: Callable[[int], None] | None = None  # told how many scripts will be read
     on_file: Callable[[Path], None] | None = None  # told after each script is read
+    split: bool = False  # also one package per video
 
 
 @dataclass
@@ -256,6 +261,7 @@ class Planned:
     package: bytes
     lock_text: str
     result: DeckResult
+    split: list[tuple[Path, bytes]] = field(default_factory=list)  # one package per video
 
 
 def prepare(sources: list[Path], options: Options,
@@ -284,9 +290,26 @@ def prepare(sources: list[Path], options: Options,
                             first_build=existing is None,
                             per_video=[(v.path, v.subdeck, len(v.notes),
                                         sum(card_count(n) for n in v.notes)) for v in deck.videos])
-        planned.append(Planned(deck, target, lock_path, data, dump_lock(done.lock), result))
+        split = split_packages(done, target, deck) if options.split else []
+        result.split = [display_path(path) for path, _ in split]
+        planned.append(Planned(deck, target, lock_path, data, dump_lock(done.lock), result, split))
     problems.raise_errors("refused")
     return planned, problems
+
+
+def split_packages(done, target: Path, deck: Deck) -> list[tuple[Path, bytes]]:
+    """One package per video, beside the combined deck (``<deck-slug>/<subdeck>.apkg``):
+    the same notes, GUIDs and mods, so learners can mix them with the whole deck."""
+    top, *subdecks = done.decks
+    out = []
+    for sub in subdecks:
+        notes = [n for n in done.notes if n.deck_id == sub.deck_id]
+        if not notes or all(n.retired for n in notes):
+            continue
+        name = slugify(sub.name.split("::", 1)[-1], 80) or str(sub.deck_id)
+        out.append((target.parent / deck.slug / f"{name}.apkg",
+                    package_bytes([top, sub], notes, done.model_mods, done.id_base)))
+    return out
 
 
 def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, problems: Problems):
@@ -311,6 +334,8 @@ def build(sources: list[Path], options: Options | None = None) -> BuildReport:
         planned, problems = prepare(sources, options, configs)
         for p in planned:
             write_atomic(p.target, p.package)
+            for path, package in p.split:
+                write_atomic(path, package)
             write_atomic(p.lock_path, p.lock_text.encode("utf-8"))
     SCRIPTS.flush()
     return BuildReport([p.result for p in planned], list(problems.items))

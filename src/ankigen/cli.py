@@ -40,11 +40,15 @@ def main() -> None:
                    "'conflicting' and Anki adds an unused copy of the note type: avoid.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("--split", is_flag=True,
+              help="Also write one package per video, in <output folder>/<deck-slug>/, with the "
+                   "same GUIDs: for publishing videos one by one.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every video with its notes and cards.")
 @click.option("--watch", is_flag=True,
               help="Stay running: rebuild whenever a script or config changes (Ctrl-C stops).")
 def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, rename_decks: bool,
-          allow_notetype_change: bool, as_json: bool, quiet: bool, verbose: bool, watch: bool) -> None:
+          allow_notetype_change: bool, as_json: bool, quiet: bool, split: bool, verbose: bool,
+          watch: bool) -> None:
     """Build decks from SOURCES: deck configs (.yaml), Markdown files or folders.
 
     With no SOURCES, every decks/*.yaml is built. Nothing is written unless
@@ -63,7 +67,7 @@ def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, ren
     options = Options(output, lock, rename_decks, allow_notetype_change,
                       on_wait=lambda folder: click.echo(
                           f"{folder}: another build of this deck is running; waiting for it", err=True),
-                      on_start=progress.start, on_file=progress.step)
+                      on_start=progress.start, on_file=progress.step, split=split)
     if not watch:
         sys.exit(_build_once(list(sources), options, as_json, quiet, verbose, progress))
     _build_and_watch(list(sources), options, as_json, quiet, verbose, progress)

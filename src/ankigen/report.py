@@ -37,6 +37,9 @@ def render_changes(deck, built: bool) -> str:
     if deck.retired:
         lines.append(f"  {deck.retired} retired notes ship tagged, without cards for new learners; learners who have them find them with: "
                      f"{deck.retired_search}")
+    if built and deck.split:
+        folder = deck.split[0].rsplit("/", 1)[0]
+        lines.append(f"  split: {len(deck.split)} packages, one per video, in {folder}/")
     if built and deck.lock:
         lines.append(f"  lock: {deck.lock} (commit it with the scripts)")
     return "\n".join(lines)
