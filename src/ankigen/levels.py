@@ -11,6 +11,17 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?…:;][\"'”’)\]*_]*)\s*$")
 BEFORE_AFTER = ("before", "after")
 
 
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether ``at`` begins the text or a sentence: only the last few characters matter
+    (looking at the whole prefix each time made long scripts quadratic)."""
+    window = text[max(0, at - 64): at]
+    if at > 64 and not window.strip():
+        window = text[:at]
+    elif at > 64:
+        return bool(_SENTENCE_START.search("x" + window))
+    return bool(_SENTENCE_START.search(window))
+
+
 class Levels:
     """The labels that count as levels, lowest first, with patterns to find them."""
 
@@ -61,5 +72,4 @@ class Levels:
 
     def responses_in_prose(self, body: str) -> list[re.Match]:
         """Level labels that start a sentence: ``At L5:``, ``L6 says:``, ``Junior:``."""
-        return [m for m in self.in_prose.finditer(body)
-                if _SENTENCE_START.search(body[: m.start()])]
+        return [m for m in self.in_prose.finditer(body) if _starts_sentence(body, m.start())]

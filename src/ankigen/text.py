@@ -112,11 +112,15 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+_LAST_WORD = re.compile(r"([\w.]+)$")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
+
+
 def _ends_sentence(text: str, m: re.Match) -> bool:
-    following = text[m.end():].lstrip()
-    if following and (following[0].islower() or following[0] in "-–—"):
+    nxt = _NEXT_CHAR.match(text, m.end())
+    if nxt and (nxt.group(1).islower() or nxt.group(1) in "-–—"):
         return False
-    word = re.search(r"([\w.]+)$", text[:m.start()])
+    word = _LAST_WORD.search(text[max(0, m.start() - 32):m.start()])  # abbreviations are short
     if m.group(0).startswith(".") and word and word.group(1).lower() in ABBREVIATIONS:
         return False
     return True
