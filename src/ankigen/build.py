@@ -226,7 +226,7 @@ def _relative(file: Path, root: Path) -> str:
 @lru_cache(maxsize=65536)
 def _relative_str(file: str, root: str) -> str:
     try:
-        return Path(os.path.relpath(Path(file).resolve(), Path(root).resolve())).as_posix()
+        return Path(os.path.relpath(os.path.abspath(file), os.path.abspath(root))).as_posix()
     except ValueError:
         return Path(file).name
 

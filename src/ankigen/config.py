@@ -69,7 +69,7 @@ def display_path(path: Path, root: Path | None = None) -> str:
 @lru_cache(maxsize=65536)
 def _display(path: str, root: str) -> str:
     try:
-        rel = Path(path).resolve().relative_to(Path(root).resolve())
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
     except ValueError:
         return path
     return rel.as_posix()

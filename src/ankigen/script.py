@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import yaml
 
@@ -80,6 +81,7 @@ ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (  # first match wins
 )
 
 
+@lru_cache(maxsize=4096)
 def section_role(heading: str) -> str | None:
     """The meaning of a heading, whatever its case, punctuation or count."""
     norm = normalize_heading(heading)
