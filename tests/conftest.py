@@ -32,3 +32,16 @@ def series(tmp_path) -> Path:
     (decks / "staff-engineering.yaml").write_text(
         "name: Staff Engineering\nsources:\n  - staff-engineering/*.md\n", encoding="utf-8")
     return decks / "staff-engineering.yaml"
+
+
+def edit_one_of_each(script: Path) -> None:
+    """Edit the seed as an author would, once of each kind a diff reports: reword the
+    Trap bullet (changed), add Blast radius (added), rename the 2 AM prompt slightly
+    (renamed), delete the At L6 bullet (retired)."""
+    text = script.read_text(encoding="utf-8")
+    text = text.replace("Staying in your lane.", "Staying inside your lane.")
+    text = text.replace("- **Cross-team:**", "- **Blast radius:** Count who can break.\n- **Cross-team:**")
+    text = text.replace("**2 AM page for a dependency?**", "**2 AM page for someone else's dependency?**")
+    text = text.replace("- **At L6:** You own the outcome. Not just your PRs. Reliability. On-call. "
+                        "Migration.\n", "")
+    script.write_text(text, encoding="utf-8")

@@ -8,7 +8,7 @@ import shutil
 import pytest
 import yaml
 
-from conftest import CORPUS
+from conftest import CORPUS, edit_one_of_each
 from ankigen.lock import END_MARKER
 
 
@@ -142,13 +142,7 @@ def test_css_change_moves_the_notetype_mod_forward(run, deck, tmp_path):
 
 
 def test_diff_writes_nothing_and_lists_changes(run, deck, tmp_path):
-    script = deck.parent / "se" / "01-ownership.md"
-    text = script.read_text(encoding="utf-8")
-    text = text.replace("Staying in your lane.", "Staying inside your lane.")
-    text = text.replace("- **Cross-team:**", "- **Blast radius:** Count who can break.\n- **Cross-team:**")
-    text = text.replace("**2 AM page for a dependency?**", "**2 AM page for someone else's dependency?**")
-    text = text.replace("- **At L6:** You own the outcome. Not just your PRs. Reliability. On-call. Migration.\n", "")
-    script.write_text(text, encoding="utf-8")
+    edit_one_of_each(deck.parent / "se" / "01-ownership.md")
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     result = run("diff", deck)
     assert result.exit_code == 0, result.output

@@ -9,7 +9,7 @@ import pytest
 
 from anki_helpers import import_package, open_collection
 from chromium import Browser, find_chromium
-from conftest import SEED
+from conftest import SEED, edit_one_of_each
 
 CARD = re.compile(r'<div class="anki-card" data-card="\d+">')
 
@@ -74,13 +74,7 @@ def test_marks_what_changed_since_the_lock(run, seed_folder, tmp_path):
     assert run("preview", seed_folder, "-o", tmp_path / "first").exit_code == 0
     first = _pages(tmp_path / "first")
     assert not any("data-change=" in page for page in first.values())
-    script = seed_folder / SEED.name
-    text = script.read_text(encoding="utf-8")
-    text = text.replace("Staying in your lane.", "Staying inside your lane.")
-    text = text.replace("- **Cross-team:**", "- **Blast radius:** Count who can break.\n- **Cross-team:**")
-    text = text.replace("**2 AM page for a dependency?**", "**2 AM page for someone else's dependency?**")
-    text = text.replace("- **At L6:** You own the outcome. Not just your PRs. Reliability. On-call. Migration.\n", "")
-    script.write_text(text, encoding="utf-8")
+    edit_one_of_each(seed_folder / SEED.name)
     result = run("preview", seed_folder, "-o", tmp_path / "second")
     assert result.exit_code == 0, result.output
     page = _pages(tmp_path / "second")["staff-engineering/01-ownership-beyond-your-code.html"]
