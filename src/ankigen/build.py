@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
@@ -20,8 +21,9 @@ from .extract import extract
 from .lock import Lock, dump_lock, lock_path_for, read_lock
 from .cards import card_count
 from .notes import Deck, Video
-from .text import slugify
-from .package import exclusive, package_bytes, write_atomic
+from .text import clean, slugify
+from .files import READ_SECONDS, pause_point, read_source, time_limit, write_all
+from .package import exclusive, package_bytes
 from .render import remember, render_all
 from .script import decode, parse
 
@@ -72,12 +74,15 @@ def find_configs(root: Path) -> list[Path]:
                    and not p.name.endswith((".lock.yaml", ".lock.yml"))), key=lambda p: natural_key(p.name))
 
 
-def plan(sources: list[Path]) -> list[DeckConfig]:
+def plan(sources: list[Path], allow_outside: bool = False) -> list[DeckConfig]:
     """Configs as given; Markdown files and folders grouped into one deck per folder.
 
     A folder is searched recursively for Markdown, skipping hidden files and
-    folders and README files; a source named twice counts once."""
+    folders and README files; a source named twice counts once. Unless
+    ``allow_outside``, a config's sources must lie in its project and a folder's
+    scripts in the folder, links followed."""
     from .config import markdown_in, unique_paths
+    from .sources import outside
 
     if not sources:
         configs = find_configs(Path.cwd())
@@ -96,17 +101,36 @@ def plan(sources: list[Path]) -> list[DeckConfig]:
             loose.setdefault(src, []).extend(files)
         elif src.suffix.lower() in CONFIG_SUFFIXES:
             try:
-                decks.append(load_config(src))
+                decks.append(load_config(src, allow_outside))
             except AnkigenError as e:
                 problems.items.extend(e.diagnostics)
         elif src.suffix.lower() in MARKDOWN_SUFFIXES:
             loose.setdefault(src.parent, []).append(src)
         else:
             problems.error(display_path(src), None, "not a deck config (.yaml) or Markdown (.md) file")
+    for folder, files in loose.items():
+        for file in files:
+            real = None if allow_outside else outside(file, folder)
+            if real:
+                problems.error(display_path(file), None, f"a link to {real}, outside "
+                               f"{display_path(folder)}/; copy the script in, or build with "
+                               "--allow-outside", "outside-project")
     problems.raise_errors("bad sources")
     for folder, files in loose.items():
         decks.append(markdown_deck(folder, unique_paths(files)))
     return decks
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002]")
+
+
+def _control_characters(text: str, shown: str, problems: Problems) -> None:
+    """A NUL, Anki's field separator (U+001F) and the like never reach a card; say where."""
+    m = _CONTROL.search(text)
+    if m:
+        problems.warn(shown, text.count("\n", 0, m.start()) + 1,
+                      f"control character U+{ord(m.group()):04X} removed (and any others); "
+                      "check the file's encoding or delete it", "control-character")
 
 
 def read_video(file: Path, root: Path, levels: Levels,
@@ -116,13 +140,17 @@ def read_video(file: Path, root: Path, levels: Levels,
     shown = display_path(file)
     try:
         if data is None:
-            data = file.read_bytes()
-        script = parse(decode(data, shown), shown)
+            data = read_source(file, shown)
+        text = decode(data, shown)
+        script = parse(text, shown)
     except AnkigenError as e:
         return None, list(e.diagnostics)
-    except OSError as e:
-        problems.error(shown, None, f"cannot read: {e.strerror or e}")
+    pause_point("parse")
+    if not clean(text).strip(" \t\r\n\ufeff"):
+        problems.error(shown, None, "the file is empty; write the script, or move the file out of "
+                       "the sources", "empty-file")
         return None, problems.items
+    _control_characters(text, shown, problems)
     video = extract(script, file, levels, problems)
     if video is not None:
         video = replace(video, source=_relative(file, root))
@@ -143,8 +171,8 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
     misses = []
     for i, file in enumerate(config.sources):
         try:
-            data = file.read_bytes()
-        except OSError:
+            data = read_source(file, display_path(file))
+        except AnkigenError:
             results[i] = _read_and_render(file, config.root, levels)
             continue
         k = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
@@ -174,9 +202,13 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
 
 def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None = None):
     """read_video, plus the HTML of every Markdown field its notes will need."""
-    video, diagnostics = read_video(file, root, levels, data)
-    notes = video.notes if video is not None else ()
-    return video, diagnostics, render_all(s for n in notes for s in (n.text, n.back, n.extra))
+    try:
+        with time_limit(READ_SECONDS, display_path(file)):
+            video, diagnostics = read_video(file, root, levels, data)
+            notes = video.notes if video is not None else ()
+            return video, diagnostics, render_all(s for n in notes for s in (n.text, n.back, n.extra))
+    except AnkigenError as e:
+        return None, list(e.diagnostics), {}
 
 
 def _parse_in_parallel(misses, config: DeckConfig, workers: int):
@@ -249,6 +281,7 @@ class Options:
     on_start: Callable[[int], None] | None = None  # told how many scripts will be read
     on_file: Callable[[Path], None] | None = None  # told after each script is read
     split: bool = False  # also one package per video
+    allow_outside: bool = False  # sources may lie outside the project (or the named folder)
 
 
 @dataclass
@@ -267,7 +300,7 @@ class Planned:
 def prepare(sources: list[Path], options: Options,
             configs: list[DeckConfig] | None = None) -> tuple[list[Planned], Problems]:
     """Read, extract, identify and package every deck; write nothing."""
-    configs = configs if configs is not None else plan(sources)
+    configs = configs if configs is not None else plan(sources, options.allow_outside)
     for flag, value in (("-o", options.output), ("--lock", options.lock)):
         if value is not None and len(configs) > 1 and (flag == "--lock" or value.suffix == ".apkg"):
             raise AnkigenError(f"{len(configs)} decks to build but {flag} names one file", str(value))
@@ -324,19 +357,16 @@ def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, pro
 
 
 def build(sources: list[Path], options: Options | None = None) -> BuildReport:
-    """Build every deck the sources name. Nothing is written unless all of them are sound;
-    each package is written before its lock, each atomically."""
+    """Build every deck the sources name. Nothing is written unless all of them are sound,
+    and then all of them or none: every package and lock is staged, then renamed into place."""
     options = options or Options()
-    configs = plan(sources)
+    configs = plan(sources, options.allow_outside)
     lock_paths = [options.lock or lock_path_for(c.path, c.root) for c in configs]
     SCRIPTS.discard()
     with exclusive(lock_paths, options.on_wait):
         planned, problems = prepare(sources, options, configs)
-        for p in planned:
-            write_atomic(p.target, p.package)
-            for path, package in p.split:
-                write_atomic(path, package)
-            write_atomic(p.lock_path, p.lock_text.encode("utf-8"))
+        write_all([file for p in planned for file in
+                   ((p.target, p.package), *p.split, (p.lock_path, p.lock_text.encode("utf-8")))])
     SCRIPTS.flush()
     return BuildReport([p.result for p in planned], list(problems.items))
 

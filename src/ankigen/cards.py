@@ -7,6 +7,7 @@ import re
 from .notes import CLOZE, Deck, NoteSpec, Video
 from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
 from .render import text_html, to_html
+from .text import clean
 
 
 def note_type(spec: NoteSpec) -> NoteType:
@@ -28,8 +29,11 @@ def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
     ctx = context(deck, video, spec)
     source = text_html(f"{video.source or video.path}:{spec.line}")
     if spec.note_type == CLOZE:
-        return (to_html(spec.text), ctx, to_html(spec.extra), source, "")
-    return (to_html(spec.text), to_html(spec.back), ctx, to_html(spec.extra), source, "")
+        values = (to_html(spec.text), ctx, to_html(spec.extra), source, "")
+    else:
+        values = (to_html(spec.text), to_html(spec.back), ctx, to_html(spec.extra), source, "")
+    # No NUL, no U+001F (Anki's field separator) in any field, whatever a file name holds.
+    return tuple(clean(v) for v in values)
 
 
 def card_count(spec: NoteSpec) -> int:
@@ -39,9 +43,10 @@ def card_count(spec: NoteSpec) -> int:
 
 
 def tag(text: str) -> str:
-    """A tag Anki accepts: no spaces, no control characters, no quotes."""
+    """A tag Anki accepts: no spaces, no control characters, no quotes, no empty ``::`` level."""
     text = re.sub(r"[\x00-\x1f\x7f\"]", "", text)
-    return re.sub(r"\s+", "-", text.strip())
+    text = re.sub(r"\s+", "-", text.strip())
+    return "::".join(part for part in text.split("::") if part)
 
 
 def tags(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:

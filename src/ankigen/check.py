@@ -24,6 +24,7 @@ from .levels import Levels
 from .errors import ERROR, INFO, WARNING, AnkigenError, Diagnostic, Problems
 from .notes import Deck
 from .render import to_html
+from .files import read_source
 from .script import decode
 from .template import render_cards, reveal_cloze
 from .text import word_count
@@ -39,7 +40,9 @@ _FALLBACK_CODES = (
     (r"^not valid YAML", "bad-yaml"),
     (r"^a deck config must be a mapping", "bad-config"),
     (r"^cannot read", "unreadable"),
-    (r"^not UTF-8|^not valid UTF-16", "bad-encoding"),
+    (r"^not UTF-8|^not valid UTF-|^looks like UTF-16", "bad-encoding"),
+    (r"^a binary file", "binary-file"),
+    (r"^over \d+ MB", "too-large"),
     (r"^front matter is not valid YAML", "bad-front-matter"),
     (r"^folder holds no Markdown", "empty-folder"),
     (r"^not a deck config", "bad-source"),
@@ -49,11 +52,11 @@ _FALLBACK_CODES = (
 )
 
 
-def check(sources: list[Path]) -> list[Diagnostic]:
+def check(sources: list[Path], allow_outside: bool = False) -> list[Diagnostic]:
     """Every diagnostic for the given sources (none → every ``decks/*.yaml``), sorted by place."""
     found: list[Diagnostic] = []
     texts: dict[str, list[str]] = {}
-    for config in _configs(sources, found):
+    for config in _configs(sources, found, allow_outside):
         problems = Problems()
         deck = load_deck(config, problems)
         if not problems.errors:
@@ -83,7 +86,7 @@ def lock_problems(config, deck: Deck) -> list[Diagnostic]:
     return problems.items
 
 
-def _configs(sources: list[Path], found: list[Diagnostic]):
+def _configs(sources: list[Path], found: list[Diagnostic], allow_outside: bool = False):
     """Plan each config on its own, so one broken config does not hide the others' problems."""
     if not sources:
         sources = find_configs(Path.cwd()) or []
@@ -92,14 +95,14 @@ def _configs(sources: list[Path], found: list[Diagnostic]):
     groups = [[c] for c in configs] + ([rest] if rest or not sources else [])
     for group in groups:
         try:
-            yield from plan(group)
+            yield from plan(group, allow_outside)
         except AnkigenError as e:
             found += e.diagnostics
 
 
 def _read_lines(file: Path) -> list[str] | None:
     try:
-        text = decode(file.read_bytes(), str(file))
+        text = decode(read_source(file, str(file)), str(file))
     except (AnkigenError, OSError):
         return None  # the build's reading has reported it
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +12,11 @@ import click
 from . import __version__
 
 SOURCES = click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
+ALLOW_OUTSIDE = click.option(
+    "--allow-outside", is_flag=True,
+    help="Read scripts outside the project too. By default a config's sources (links followed) "
+         "must lie in its project, the folder holding decks/, and a folder's scripts in that "
+         "folder: a script from a pull request cannot pull in other files of the machine.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,9 +52,10 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Also list every video with its notes and cards.")
 @click.option("--watch", is_flag=True,
               help="Stay running: rebuild whenever a script or config changes (Ctrl-C stops).")
+@ALLOW_OUTSIDE
 def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, rename_decks: bool,
           allow_notetype_change: bool, as_json: bool, quiet: bool, split: bool, verbose: bool,
-          watch: bool) -> None:
+          watch: bool, allow_outside: bool) -> None:
     """Build decks from SOURCES: deck configs (.yaml), Markdown files or folders.
 
     With no SOURCES, every decks/*.yaml is built. Nothing is written unless
@@ -65,9 +72,10 @@ def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, ren
 
     progress = _Progress(enabled=not (quiet or as_json))
     options = Options(output, lock, rename_decks, allow_notetype_change,
-                      on_wait=lambda folder: click.echo(
+                      on_wait=lambda folder: _echo(
                           f"{folder}: another build of this deck is running; waiting for it", err=True),
-                      on_start=progress.start, on_file=progress.step, split=split)
+                      on_start=progress.start, on_file=progress.step, split=split,
+                      allow_outside=allow_outside)
     if not watch:
         sys.exit(_build_once(list(sources), options, as_json, quiet, verbose, progress))
     _build_and_watch(list(sources), options, as_json, quiet, verbose, progress)
@@ -120,16 +128,16 @@ def _build_and_watch(sources: list[Path], options, as_json: bool, quiet: bool, v
     from .watch import watch as run_watch
 
     _build_once(sources, options, as_json, quiet, verbose, progress)
-    click.echo("watching for changes (Ctrl-C to stop)", err=True)
+    _echo("watching for changes (Ctrl-C to stop)", err=True)
 
     def rebuild(changed: list[str]) -> None:
-        click.echo(f"changed: {', '.join(changed)}", err=True)
+        _echo(f"changed: {', '.join(changed)}", err=True)
         _build_once(sources, options, as_json, quiet, verbose, progress)
 
     try:
         run_watch(sources, rebuild)
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        _echo("stopped", err=True)
 
 
 @main.command()
@@ -138,7 +146,9 @@ def _build_and_watch(sources: list[Path], options, as_json: bool, quiet: bool, v
               help="The lock file to compare against (default: beside the config).")
 @click.option("--rename-decks", is_flag=True, help="Show the subdeck renames a build with --rename-decks makes.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def diff(sources: tuple[Path, ...], lock: Path | None, rename_decks: bool, as_json: bool) -> None:
+@ALLOW_OUTSIDE
+def diff(sources: tuple[Path, ...], lock: Path | None, rename_decks: bool, as_json: bool,
+         allow_outside: bool) -> None:
     """Show what the next build would add, change, rename and retire. Writes nothing.
 
     \b
@@ -151,7 +161,8 @@ def diff(sources: tuple[Path, ...], lock: Path | None, rename_decks: bool, as_js
     from .errors import AnkigenError
 
     try:
-        report = run_diff(list(sources), Options(lock=lock, rename_decks=rename_decks))
+        report = run_diff(list(sources), Options(lock=lock, rename_decks=rename_decks,
+                                                 allow_outside=allow_outside))
     except AnkigenError as e:
         _fail(e, as_json)
         return
@@ -172,17 +183,26 @@ def _report(report, as_json: bool, quiet: bool, built: bool, verbose: bool = Fal
         return
     for d in report.warnings:
         if d.severity == "warning":
-            click.echo(_line(d), err=True)
+            _echo(_line(d), err=True)
     for deck in report.decks:
-        click.echo(render_changes(deck, built))
+        _echo(render_changes(deck, built))
         if verbose:
             for file, subdeck, notes, cards in deck.per_video:
-                click.echo(f"  {file}: {subdeck}: {notes} notes, {cards} cards")
+                _echo(f"  {file}: {subdeck}: {notes} notes, {cards} cards")
 
 
 def _line(d) -> str:
     where = d.file + (f":{d.line}" if d.line else "")
-    return f"{where}: {d.severity}: {d.message}"
+    return f"{where}: {d.severity}: {d.message}".replace("\n", "\\n")
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """click.echo, with any control character a file name or title could hold shown as
+    ``\\xNN``: never sent to the terminal, where it could move the cursor or recolour."""
+    click.echo(_UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text), err=err)
 
 
 def _fail(error, as_json: bool, exit: bool = True) -> None:
@@ -194,8 +214,8 @@ def _fail(error, as_json: bool, exit: bool = True) -> None:
     else:
         for d in error.diagnostics:
             if d.severity != "info":
-                click.echo(_line(d), err=True)
-        click.echo(f"ankigen: {len(errors)} error(s); nothing was written", err=True)
+                _echo(_line(d), err=True)
+        _echo(f"ankigen: {len(errors)} error(s); nothing was written", err=True)
     if exit:
         sys.exit(1)
 
@@ -205,7 +225,8 @@ def _fail(error, as_json: bool, exit: bool = True) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help='Print a JSON list: [{"file", "line", "column", "code", "severity", "message"}].')
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, for CI. Info never fails.")
-def check(sources: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+@ALLOW_OUTSIDE
+def check(sources: tuple[Path, ...], as_json: bool, strict: bool, allow_outside: bool) -> None:
     """Report every problem in SOURCES at once, as file:line:col: CODE message. Writes nothing.
 
     Reads exactly what `build` reads (no SOURCES: every decks/*.yaml). Each
@@ -222,15 +243,15 @@ def check(sources: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     from .check import check as run_check
     from .check import exit_code, format_line
 
-    diagnostics = run_check(list(sources))
+    diagnostics = run_check(list(sources), allow_outside)
     if as_json:
         click.echo(json.dumps([diagnostic_json(d) for d in diagnostics], ensure_ascii=False, indent=2))
     else:
         for d in diagnostics:
-            click.echo(format_line(d))
+            _echo(format_line(d).replace("\n", "\\n"))
         counts = {s: sum(d.severity == s for d in diagnostics) for s in ("error", "warning", "info")}
         summary = ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items())
-        click.echo(f"ankigen check: {summary}", err=True)
+        _echo(f"ankigen check: {summary}", err=True)
     sys.exit(exit_code(diagnostics, strict))
 
 
@@ -238,7 +259,8 @@ def check(sources: tuple[Path, ...], as_json: bool, strict: bool) -> None:
 @SOURCES
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write the site to. Default: dist/preview/.")
-def preview(sources: tuple[Path, ...], output: Path | None) -> None:
+@ALLOW_OUTSIDE
+def preview(sources: tuple[Path, ...], output: Path | None, allow_outside: bool) -> None:
     """Write a static site showing every card as Anki will show it, front and back.
 
     Reads what `build` reads and renders the package it would write, with the
@@ -256,16 +278,16 @@ def preview(sources: tuple[Path, ...], output: Path | None) -> None:
     from .preview import preview as run_preview
 
     try:
-        report = run_preview(list(sources), output)
+        report = run_preview(list(sources), output, allow_outside=allow_outside)
     except AnkigenError as e:
         _fail(e, as_json=False)
         return
     for d in report.diagnostics:
         if d.severity == "warning":
-            click.echo(_line(d), err=True)
+            _echo(_line(d), err=True)
     for deck in report.decks:
-        click.echo(f"{deck.name}: {len(deck.videos)} videos, {deck.card_count} cards")
-    click.echo(f"Preview → {report.index}")
+        _echo(f"{deck.name}: {len(deck.videos)} videos, {deck.card_count} cards")
+    _echo(f"Preview → {report.index}")
 
 
 @main.command()
@@ -290,9 +312,9 @@ def init(directory: Path, series: str | None) -> None:
     try:
         made = run_init(directory, series)
     except AnkigenError as e:
-        click.echo(f"ankigen: {e}", err=True)
+        _echo(f"ankigen: {e}", err=True)
         sys.exit(1)
     for path in (made.config, made.script):
-        click.echo(f"created {click.format_filename(path)}")
+        _echo(f"created {click.format_filename(path)}")
     where = "" if directory == Path(".") else f"cd {click.format_filename(directory)} && "
-    click.echo(f"Next: edit the script, then {where}ankigen check && ankigen preview && ankigen build")
+    _echo(f"Next: edit the script, then {where}ankigen check && ankigen preview && ankigen build")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import re
@@ -13,7 +12,10 @@ from pathlib import Path
 import yaml
 
 from .errors import AnkigenError, Problems
-from .text import slugify
+from .files import read_source
+from .script import decode
+from .sources import glob_files, is_script, outside
+from .text import clean, slugify
 
 # Labels that count as levels in an example contrast or a ladder, lowest first.
 DEFAULT_LEVELS: tuple[str, ...] = (
@@ -75,30 +77,35 @@ def _display(path: str, root: str) -> str:
     return rel.as_posix()
 
 
-def load_config(path: Path) -> DeckConfig:
-    """Read and validate a deck config; every problem is reported together."""
+def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
+    """Read and validate a deck config; every problem is reported together.
+
+    Its sources must lie inside the project (the folder that holds the config's
+    folder, ``decks/``), links followed, unless ``allow_outside``."""
     shown = display_path(path)
+    text = decode(read_source(path, shown), shown).lstrip("\ufeff")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise AnkigenError(
-            f"not valid YAML: {getattr(e, 'problem', None) or e}", shown,
+            f"not valid YAML: {getattr(e, 'problem', None) or str(e).splitlines()[0]} "
+            "(fix the YAML at this line)", shown,
             mark.line + 1 if mark else None) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise AnkigenError(f"cannot read deck config: {e}", shown) from None
+    except RecursionError:
+        raise AnkigenError("nested too deeply to be a deck config; see README: Deck config", shown, 1) from None
     if not isinstance(raw, dict):
         raise AnkigenError("a deck config must be a mapping of keys (name:, sources:, …)", shown, 1)
 
     problems = Problems()
-    lines = _key_lines(path)
+    lines = _key_lines(text)
     for key in raw:
         if key not in KEYS:
             known = ", ".join(KEYS)
             problems.error(shown, lines.get(str(key)), f"unknown key '{key}' (known keys: {known})")
 
     name = raw.get("name")
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or not one_line(name):
         problems.error(shown, lines.get("name"), "'name' must be a non-empty string")
     deck_id = raw.get("id")
     if deck_id is not None and (not isinstance(deck_id, int) or isinstance(deck_id, bool)
@@ -124,45 +131,50 @@ def load_config(path: Path) -> DeckConfig:
     problems.raise_errors("invalid deck config")
     # Globs are resolved once the keys are sound: a misspelt key would otherwise
     # add a second, misleading error about the default pattern.
-    files = resolve_globs(path.parent, sources, shown, lines, problems)
+    project = None if allow_outside else path.parent.parent
+    files = resolve_globs(path.parent, sources, shown, lines, problems, project)
     problems.raise_errors("invalid deck config")
-    return DeckConfig(name=name.strip(), sources=tuple(files), path=path, deck_id=deck_id,
+    return DeckConfig(name=one_line(name), sources=tuple(files), path=path, deck_id=deck_id,
                       tags=tuple(tags), levels=tuple(v.strip() for v in levels), root=path.parent)
 
 
-MARKDOWN = (".md", ".markdown")
-
-
 def resolve_globs(base: Path, patterns: list[str], shown: str, lines: dict[str, int],
-                  problems: Problems) -> list[Path]:
-    """The Markdown files the ``sources`` globs name, in natural order; a glob that
-    matches none is an error at its own line."""
-    files: dict[Path, None] = {}
+                  problems: Problems, project: Path | None = None) -> list[Path]:
+    """The Markdown files the ``sources`` globs name, in natural order, each once; a glob
+    that matches none, or (with a ``project``) a file outside it, is an error at its line."""
+    files: dict[str, Path] = {}
     for pattern in patterns:
-        matches = sorted(glob.glob(str(base / pattern), recursive=True), key=natural_key)
-        md = [Path(m) for m in matches if Path(m).is_file() and Path(m).suffix.lower() in MARKDOWN]
+        line = lines.get(pattern, lines.get("sources"))
+        matches = sorted(glob_files(base, pattern), key=natural_key)
+        md = [Path(m) for m in matches if is_script(Path(m))]
         if not md:
             what = "no Markdown (.md) file" if matches else "no file"
-            problems.error(shown, lines.get(pattern, lines.get("sources")),
-                           f"sources pattern '{pattern}' matches {what}")
+            problems.error(shown, line, f"sources pattern '{pattern}' matches {what}")
+        away = next(((m, real) for m in md if project and (real := outside(m, project))), None)
+        if away:
+            problems.error(shown, line, f"sources pattern '{pattern}' reaches outside the project "
+                           f"(the folder holding {base.name}/): {away[1]}; move the scripts into "
+                           "the project, or build with --allow-outside", "outside-project")
+            continue
         for m in md:
-            files.setdefault(m, None)
-    return list(files)
+            files.setdefault(os.path.realpath(m), m)
+    return list(files.values())
 
 
 def markdown_deck(folder: Path, files: list[Path]) -> DeckConfig:
     """A deck for Markdown given without a config, named after its folder."""
-    name = re.sub(r"[-_]+", " ", folder.resolve().name).strip().title() or "Deck"
+    name = one_line(re.sub(r"[-_]+", " ", folder.resolve().name)).title() or "Deck"
     return DeckConfig(name=name, sources=tuple(sorted(files, key=lambda p: natural_key(str(p)))),
                       root=folder)
 
 
 def markdown_in(folder: Path) -> list[Path]:
-    """The scripts in a folder and its subfolders: not hidden, not a README."""
+    """The scripts in a folder and its subfolders: not hidden, not a README. Links to
+    folders are not followed (a loop would never end)."""
     found = []
     for path in folder.rglob("*"):
         parts = path.relative_to(folder).parts
-        if (path.suffix.lower() in MARKDOWN and path.is_file()
+        if (is_script(path)
                 and not any(p.startswith(".") for p in parts)
                 and not path.stem.lower().startswith("readme")):
             found.append(path)
@@ -182,19 +194,21 @@ def natural_key(text: str) -> list:
     return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text)]
 
 
+def one_line(text: str) -> str:
+    """A name as a deck or card shows it: no control characters, spaces collapsed."""
+    return " ".join(clean(text).split())
+
+
 def _is_str_list(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
-def _key_lines(path: Path) -> dict[str, int]:
+def _key_lines(text: str) -> dict[str, int]:
     """Line of each top-level key and of each list entry (``- staff/*.md``), for messages."""
     lines: dict[str, int] = {}
-    try:
-        for no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-            m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line) or re.match(
-                r"^\s*-\s*[\"']?(.*?)[\"']?\s*(?:#.*)?$", line)
-            if m:
-                lines.setdefault(m.group(1), no)
-    except (OSError, UnicodeDecodeError):
-        pass
+    for no, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line) or re.match(
+            r"^\s*-\s*[\"']?(.*?)[\"']?\s*(?:#.*)?$", line)
+        if m:
+            lines.setdefault(m.group(1), no)
     return lines

@@ -12,7 +12,7 @@ from .errors import Problems
 from .notes import ONE_LINER, QA, THINK, NoteSpec, Video
 from .recap import recap_note, take_pin
 from .script import Script, Section
-from .text import sentences, slugify, strip_wrapping, word_count
+from .text import clean, sentences, slugify, strip_wrapping, word_count
 
 
 def video_identity(script: Script, file: Path) -> tuple[str, str, bool]:
@@ -36,7 +36,8 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
     roles = {s.role for s in script.sections}
     if not roles & {role for role, _ in KNOWLEDGE}:
         problems.error(path, 1, "not a video script: no Quick Recap, One-Liner to Remember "
-                       "or Real-World Examples section", "not-a-script")
+                       "or Real-World Examples section; add one, or move the file out of the "
+                       "sources", "not-a-script")
         return None
     _check_meta(script, problems)
     slug, number, pinned = video_identity(script, file)
@@ -47,7 +48,8 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
         notes += _section_notes(section, script, title, levels, found)
     if not notes:
         problems.error(path, 1, "not a video script: its sections hold no recap bullet, "
-                       "one-liner or example to make a card from", "not-a-script")
+                       "one-liner or example to make a card from; write them, or move the file "
+                       "out of the sources", "not-a-script")
         return None
     problems.items.extend(found.items)
     for role, label in KNOWLEDGE:
@@ -61,7 +63,7 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
 def _check_meta(script: Script, problems: Problems) -> None:
     """Front matter values of the wrong type are ignored, with a warning."""
     meta = script.meta
-    if "title" in meta and not (isinstance(meta["title"], str) and meta["title"].strip()):
+    if "title" in meta and not (isinstance(meta["title"], str) and clean(meta["title"]).strip()):
         problems.warn(script.path, script.meta_line("title"), "front matter 'title' must be text; ignored", "front-matter")
     if "id" in meta and not slugify(str(meta["id"] or "")):
         problems.warn(script.path, script.meta_line("id"), "front matter 'id' has no letters or digits; ignored "
@@ -73,13 +75,14 @@ def _check_meta(script: Script, problems: Problems) -> None:
 
 def _title(script: Script, file: Path, problems: Problems) -> str:
     meta_title = script.meta.get("title")
-    if isinstance(meta_title, str) and meta_title.strip():
-        return " ".join(meta_title.split())
-    if script.title:
+    if isinstance(meta_title, str) and clean(meta_title).strip():
+        return " ".join(clean(meta_title).split())
+    if script.title and strip_wrapping(script.title):
         return " ".join(strip_wrapping(script.title).split())
-    guess = re.sub(r"^\d+[-_. ]*", "", file.stem).replace("-", " ").replace("_", " ").strip()
-    guess = guess[:1].upper() + guess[1:] if guess else file.stem
-    problems.warn(script.path, 1, f"no '# Title' line; using '{guess}'", "no-title")
+    guess = " ".join(clean(re.sub(r"^\d+[-_. ]*", "", file.stem)).replace("-", " ").replace("_", " ").split())
+    guess = guess[:1].upper() + guess[1:] if guess else " ".join(clean(file.stem).split()) or "Untitled"
+    problems.warn(script.path, 1, f"no '# Title' line; using '{guess}' (add a '# Title' first line "
+                  "or 'title:' in front matter)", "no-title")
     return guess
 
 

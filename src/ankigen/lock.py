@@ -121,7 +121,10 @@ def read_lock(path: Path, shown: str) -> Lock | None:
     raw = _fast_load(text)
     try:
         if raw is None:  # edited by hand into another YAML style: still accepted
-            raw = yaml.load(text, Loader=_Loader)
+            raw = yaml.load(text, Loader=_Loader if _shallow(text) else yaml.SafeLoader)
+    except RecursionError:
+        raise AnkigenError("the lock file is nested too deeply to be a lock; "
+                           + RECOVER.format(path=shown), shown) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise AnkigenError(f"the lock file is not valid YAML ({getattr(e, 'problem', e)}); "
@@ -141,14 +144,19 @@ def _describe(e: Exception) -> str:
 
 def _int(value, what: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{what} must be a whole number, not {value!r}")
+        raise ValueError(f"{what} must be a whole number, not {_shown(value)}")
     return value
 
 
 def _str(value, what: str) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{what} must be text, not {value!r}")
+        raise ValueError(f"{what} must be text, not {_shown(value)}")
     return value
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _clozes(value, what: str) -> dict[str, int]:
@@ -243,6 +251,17 @@ def _fast_load(text: str) -> dict | None:
             else:
                 data[top.group(1)] = json.loads(top.group(2))
                 section = None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return data
+
+
+def _shallow(text: str, limit: int = 200) -> bool:
+    """No run of brackets nests deeper than ``limit``: PyYAML's C loader crashes the
+    process on very deep nesting, where its Python loader raises RecursionError."""
+    depth = 0
+    for m in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
+        if depth > limit:
+            return False
+    return True

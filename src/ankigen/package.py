@@ -8,7 +8,6 @@ import itertools
 import json
 import os
 import sqlite3
-import tempfile
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -152,26 +151,3 @@ def exclusive(lock_paths: list[Path], wait: Callable[[Path], None] | None = None
         for fd in handles:
             os.close(fd)
 
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old one or the whole new one, never half."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise AnkigenError(f"cannot write here: {e.strerror or e}", str(path)) from None
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise AnkigenError(f"cannot write: {e.strerror or e}; the previous file is untouched",
-                           str(path)) from None

@@ -122,12 +122,13 @@ def _note_type(model: dict) -> NoteType:
         css=model.get("css", ""), cloze=model.get("type") == 1)
 
 
-def collect(sources: list[Path]) -> tuple[list[DeckView], list[Diagnostic], dict[str, str]]:
+def collect(sources: list[Path], allow_outside: bool = False
+            ) -> tuple[list[DeckView], list[Diagnostic], dict[str, str]]:
     """What ``build`` would package for the sources, read back, and what changed since
     the lock (GUID → status); raises if the build would refuse."""
     from .build import Options, prepare
 
-    planned, problems = prepare(sources, Options())
+    planned, problems = prepare(sources, Options(allow_outside=allow_outside))
     statuses: dict[str, str] = {}
     for p in planned:
         if p.result.changes is not None and not p.result.first_build:
@@ -137,12 +138,12 @@ def collect(sources: list[Path]) -> tuple[list[DeckView], list[Diagnostic], dict
 
 
 def preview(sources: list[Path], output: Path | None = None,
-            changes: Mapping[str, str] | None = None) -> PreviewReport:
+            changes: Mapping[str, str] | None = None, allow_outside: bool = False) -> PreviewReport:
     """Write the preview site for the sources; ``changes`` marks notes by GUID
     (``added``, ``changed``, ``renamed``, ``retired``)."""
     from .pages import site
 
-    decks, diagnostics, since_lock = collect(sources)
+    decks, diagnostics, since_lock = collect(sources, allow_outside)
     output = output or DEFAULT_OUTPUT
     write_site(site(decks, since_lock if changes is None else changes), output)
     return PreviewReport(decks, output / "index.html", diagnostics)

@@ -79,14 +79,24 @@ def _to_html(source: str) -> str:
         html = _escape(source.strip())
     else:
         html = simple_html(source)
-        if html is None:
+        if html is None and source.count("[") + source.count("\\") > 64:
+            html = _escape(source.strip())  # Python-Markdown takes quadratic time on these
+        elif html is None:
             html = markdown_html(source)
     return _cloze_syntax(html)
 
 
 def markdown_html(source: str) -> str:
     """Python-Markdown's HTML, a lone paragraph unwrapped: what every field would get."""
-    html = _md.reset().convert(source)
+    global _md
+    try:
+        html = _md.reset().convert(source)
+    except RecursionError:  # lists or quotes nested hundreds deep: shown as the text typed
+        _md = markdown.Markdown(extensions=[_NoRawHtml()])  # reset() cannot undo a half run
+        return _escape(source.strip())
+    except BaseException:  # interrupted (the time limit on reading a script)
+        _md = markdown.Markdown(extensions=[_NoRawHtml()])
+        raise
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html

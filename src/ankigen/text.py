@@ -82,7 +82,31 @@ def bold_spans(text: str) -> list[Bold]:
 
 def mask_code(text: str) -> str:
     """The text with inline code spans replaced by same-length filler."""
+    if text.count("`") > 64:  # the regex takes time cubic in backticks: a hostile line
+        return _mask_code_runs(text)
     return re.sub(r"(`+)(.+?)\1", lambda m: "\x00" * len(m.group(0)), text)
+
+
+def _mask_code_runs(text: str) -> str:
+    """``mask_code`` in linear time: a run of N backticks closes at the next run of N."""
+    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text)]
+    later: dict[int, list[int]] = {}  # run length → indexes of runs of that length, last first
+    for i in reversed(range(len(runs))):
+        later.setdefault(runs[i][1] - runs[i][0], []).append(i)
+    out, last, i = [], 0, 0
+    while i < len(runs):
+        start, end = runs[i]
+        same = later[end - start]
+        while same and same[-1] <= i:
+            same.pop()
+        if same:
+            close = runs[same[-1]][1]
+            out += [text[last:start], "\x00" * (close - start)]
+            last, i = close, same[-1] + 1
+        else:
+            i += 1
+    out.append(text[last:])
+    return "".join(out)
 
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]*_]*(?=\s|$)")

@@ -1,0 +1,65 @@
+"""Which files a deck reads: globs that never loop, links that never leave the project.
+
+``glob.glob(…, recursive=True)`` follows symbolic links to folders, so a link
+loop under a ``**`` never ends. The glob here walks ``**`` without following
+links to folders (a link to a file is read like the file). A link that leads
+nowhere, or back to itself, is kept so that reading it names the problem: a
+script silently left out would retire every note of its video.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+from pathlib import Path
+
+MARKDOWN = (".md", ".markdown")
+
+
+def glob_files(base: Path, pattern: str) -> list[str]:
+    """``glob.glob(base/pattern, recursive=True)``, but ``**`` follows no link to a folder."""
+    full = os.path.join(str(base), pattern)
+    if "**" not in pattern:
+        return glob.glob(full)
+    parts = full.replace(os.sep, "/").split("/")
+    literal = next(i for i, p in enumerate(parts) if glob.has_magic(p))
+    root = "/".join(parts[:literal]) or ("/" if full.startswith("/") else ".")
+    wanted = parts[literal:]
+    found = []
+    for folder, dirs, names in os.walk(root):  # followlinks=False: a link loop is not entered
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = os.path.relpath(folder, root)
+        prefix = [] if rel == "." else rel.replace(os.sep, "/").split("/")
+        for name in names:
+            if _match(prefix + [name], wanted):
+                found.append(os.path.join(folder, name))
+    return found
+
+
+def _match(parts: list[str], pattern: list[str]) -> bool:
+    """Path components against pattern components, as glob matches them (hidden names
+    only by a pattern that starts with a dot)."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_match(parts[k:], pattern[1:]) for k in range(len(parts) + 1)
+                   if not any(p.startswith(".") for p in parts[:k]))
+    return (bool(parts) and (not parts[0].startswith(".") or pattern[0].startswith("."))
+            and fnmatch.fnmatch(parts[0], pattern[0]) and _match(parts[1:], pattern[1:]))
+
+
+def is_script(path: Path) -> bool:
+    """A Markdown file, or a link named like one that leads nowhere (reported when read)."""
+    if path.suffix.lower() not in MARKDOWN:
+        return False
+    return path.is_file() or (path.is_symlink() and not path.exists())
+
+
+def outside(path: Path, project: Path) -> str | None:
+    """Where ``path`` really is (links followed) when that is outside ``project``, else None."""
+    real = os.path.realpath(path)
+    top = os.path.realpath(project)
+    if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+        return None
+    return real
