@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import signal
 import stat
@@ -110,21 +111,18 @@ def time_limit(seconds: float, shown: str):
             signal.setitimer(signal.ITIMER_REAL, *outer)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write one file: readers see the old one or the whole new one, never half."""
-    write_all([(Path(path), data)])
-
-
 def write_all(files: list[tuple[Path, bytes]]) -> None:
     """Write every file or none: stage each beside its target, then rename them all.
 
     A failure while staging (the usual ones: a full disk, a folder that cannot be
     written) removes the staged files and leaves every target as it was. A rename
     within one folder fails only when a folder is in the target's way, and that is
-    checked before the first rename."""
+    checked before the first rename. Temporary files a killed build left beside a
+    target are removed first."""
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files:
+            _sweep(Path(path))
             staged.append((_stage(Path(path), data), Path(path)))
         for _, path in staged:
             if path.is_dir():
@@ -152,14 +150,10 @@ def _stage(path: Path, data: bytes) -> str:
         raise AnkigenError(cannot_write(e), _shown(path)) from None
     try:
         os.fchmod(fd, 0o644)
-        view = memoryview(data)
-        half = len(view) // 2
-        while view:
-            written = os.write(fd, view[: 1 << 20])
-            view = view[written:]
-            if half and len(view) <= half:
-                half = 0
-                pause_point("package" if path.suffix == ".apkg" else "lock")
+        half = len(data) // 2
+        _write(fd, memoryview(data)[:half])
+        pause_point("package" if path.suffix == ".apkg" else "lock")
+        _write(fd, memoryview(data)[half:])
         os.fsync(fd)
     except OSError as e:
         os.close(fd)
@@ -167,6 +161,18 @@ def _stage(path: Path, data: bytes) -> str:
         raise AnkigenError(cannot_write(e), _shown(path)) from None
     os.close(fd)
     return tmp
+
+
+def _write(fd: int, view: memoryview) -> None:
+    while view:
+        view = view[os.write(fd, view[: 1 << 20]):]
+
+
+def _sweep(path: Path) -> None:
+    """Remove what a build killed while writing ``path`` left beside it. Called under the
+    deck's build lock, so no other build is writing these."""
+    for stale in glob.glob(os.path.join(glob.escape(str(path.parent)), f".{glob.escape(path.name)}.*.tmp")):
+        _remove(stale)
 
 
 def _shown(path: Path) -> str:
