@@ -5,8 +5,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from ankigen.cli import main
+
+# Hypothesis profiles. "default": no deadline (a slow machine is not a bug); each test
+# sets its own number of examples. "long", for release checks
+# (python -m pytest --hypothesis-profile=long tests/test_fuzz.py): 100,000 examples
+# for each fuzz test in tests/test_fuzz.py.
+settings.register_profile("default", deadline=None)
+settings.register_profile("long", deadline=None, max_examples=100_000)
+settings.load_profile("default")
 
 TESTS = Path(__file__).parent
 CORPUS = TESTS / "corpus" / "staff-engineering"

@@ -5,6 +5,10 @@ The files live under ``dist/.cache/`` and are safe to delete. An entry's key
 holds the script's content, where it is shown and placed, the deck's level
 labels and a fingerprint of ankigen's own source files, so it is never trusted
 across versions (or across edits of ankigen itself). A damaged file is a miss.
+
+Each file is signed (HMAC-SHA256) with a key kept outside the project, in the
+user's cache folder: a cache file that arrives with a checkout — a pull request
+can commit one under ``dist/`` — is a miss, never unpickled (unpickling runs code).
 One file per deck, rewritten whole after each build, keeps a thousand-video
 series to one read and one write, and drops entries no build uses any more.
 """
@@ -12,6 +16,7 @@ series to one read and one write, and drops entries no build uses any more.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
 import tempfile
@@ -32,6 +37,33 @@ def code_fingerprint() -> str:
         st = path.stat()
         parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _sign(secret: bytes, body: bytes) -> bytes:
+    return hmac.new(secret, body, hashlib.sha256).digest()
+
+
+def signing_key() -> bytes | None:
+    """This user's key for signing cache files (made on first use), None if it cannot be kept."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(home) / "ankigen" / "cache-key"
+    try:
+        secret = path.read_bytes()
+        return secret if len(secret) >= 32 else None
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(32))
+        return path.read_bytes()
+    except FileExistsError:  # made by a build running at the same time
+        return signing_key()
+    except OSError:
+        return None
 
 
 def key(data: bytes, *context: str) -> str:
@@ -66,9 +98,13 @@ class ScriptCache:
         return entry
 
     def _load(self, deck: str) -> dict:
+        secret = signing_key()
         try:
             with open(self._path(deck), "rb") as f:
-                data = pickle.load(f)
+                mac, body = f.read(32), f.read()
+            if secret is None or not hmac.compare_digest(mac, _sign(secret, body)):
+                return {}  # not written by this user's ankigen: never unpickled
+            data = pickle.loads(body)
             return data if isinstance(data, dict) and data.get("") == code_fingerprint() else {}
         except Exception:  # missing, cut short, from another Python: all misses
             return {}
@@ -89,11 +125,15 @@ class ScriptCache:
 
     @staticmethod
     def _write(target: Path, data: dict) -> None:
+        secret = signing_key()
+        if secret is None:
+            return
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            body = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(_sign(secret, body) + body)
             os.replace(tmp, target)
         except OSError:
             pass  # a cache that cannot be written is only slower

@@ -1,0 +1,149 @@
+"""Injection: nothing a script, a config or a file in the project holds runs anywhere.
+
+Raw HTML, ``javascript:`` and ``data:`` links, entity-encoded markup and quotes in
+link titles reach no card as live markup (checked in real Anki, element by element);
+YAML is only ever loaded safely; a parse-cache file that came with a checkout is
+never unpickled.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+
+import yaml
+
+from anki_helpers import import_package, open_collection, visible_text
+from markup import elements, live_markup
+
+SRC = Path(__file__).parent.parent / "src" / "ankigen"
+
+VECTORS = [
+    "<script>alert('s')</script>", "<img src=x onerror=alert('i')>", "<svg onload=alert(1)>",
+    "<iframe src=\"javascript:alert('f')\"></iframe>", "<style>.card{display:none}</style>",
+    "<a href=\"javascript:alert('a')\" onclick=\"alert(2)\">click</a>", "<b onmouseover=alert(3)>b</b>",
+    "<div style=\"position:fixed\">overlay</div>", "<object data=\"data:text/html,x\"></object>",
+    "[js](javascript:alert('m'))", "[js2](  JaVaScRiPt:alert(1))", "[js3](jav&#x61;script:alert(1))",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[vb](vbscript:msgbox(1))", "![pic](javascript:alert(1) \"t\")", "![x](https://e.com/x.png)",
+    "&#x3C;script&#x3E;alert('e')&#x3C;/script&#x3E;", "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "[title](https://example.com \"a\\\" onmouseover=\\\"alert(1)\")",
+    "[title2](https://example.com 'b\" onfocus=\"alert(1)')", "<https://e.com\" onmouseover=\"alert(1)>",
+    "<x@y.z>", "<!--><script>alert(1)</script>-->", "<scr<script>ipt>alert(1)</script>",
+    "`<script>alert(1)</script>`", "{{c1::x}} and {{Front}} and {{FrontSide}}", "[sound:x.mp3]",
+]
+
+
+def hostile_script(n: int) -> str:
+    a, b, c = (VECTORS[(n + k) % len(VECTORS)] for k in range(3))
+    front = yaml.safe_dump({"title": f"Hostile {n} {a}", "tags": [b, "x y"]}, allow_unicode=True)
+    return f"""---
+{front}---
+
+# Ignored title
+
+## Quick Recap
+
+- **Trap {a}:** Staying {b} in your lane.
+- **{c}** keeps going.
+- Plain {a} bullet.
+
+## One-Liner to Remember
+
+{b} Ownership {c} grows.
+
+## Real-World Examples
+
+**Example 1: {a}.** A page at 2 AM {b}. At L5: "{c} not mine." At L6: "Ours {a}."
+
+| Level | Response |
+| --- | --- |
+| L5 | {b} waits |
+| L6 | {c} acts |
+
+## Let's Think Together
+
+> "Whose problem {a}?"
+
+Ours {b}. Then {c}.
+
+## Another Way to See It
+
+L5: you own {a} code. L6: you own {b} systems. Staff+: you own {c} direction.
+"""
+
+
+def card_markup(card_html: str) -> str:
+    """The card without the one <style> element Anki puts first: the note type's CSS."""
+    assert card_html.startswith("<style>"), card_html[:80]
+    end = card_html.index("</style>") + len("</style>")
+    rest = card_html[end:]
+    return rest
+
+
+def test_a_hostile_corpus_renders_inert_in_anki(run, tmp_path):
+    folder = tmp_path / "decks" / "hostile"
+    folder.mkdir(parents=True)
+    for n in range(len(VECTORS)):
+        (folder / f"{n + 1:02d}-hostile-{n}.md").write_text(hostile_script(n), encoding="utf-8")
+    (tmp_path / "decks" / "hostile.yaml").write_text(
+        'name: "Hostile <img src=x onerror=alert(9)>"\nsources: [hostile/*.md]\n'
+        'tags: ["<script>", "a b"]\n', encoding="utf-8")
+    result = run("build", "decks/hostile.yaml", "-o", tmp_path / "hostile.apkg")
+    assert result.exit_code == 0, result.output
+    col = open_collection(tmp_path)
+    log = import_package(col, tmp_path / "hostile.apkg")
+    assert log["new"] > 5 * len(VECTORS)
+    seen = []
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        for side in (card.question(), card.answer()):
+            body = card_markup(side)
+            tags = [tag for tag, _ in elements(body)]
+            assert "script" not in tags and "style" not in tags, body
+            assert not any(name.startswith("on") for _, attrs in elements(body) for name, _ in attrs), body
+            assert live_markup(body) == [], (live_markup(body), body)
+            seen.append(visible_text(body))
+    for note_id in col.find_notes(""):
+        assert all(re.fullmatch(r"[^\s\x00-\x1f\"]+", tag) for tag in col.get_note(note_id).tags)
+    col.close()
+    text = " | ".join(seen)
+    for shown in ("<script>alert('s')</script>", "<img src=x onerror=alert('i')>",
+                  "<style>.card{display:none}</style>", "<script>alert('e')</script>",
+                  "{{c1::x}} and {{Front}}", "Hostile <img src=x onerror=alert(9)>"):
+        assert shown in text, f"{shown!r} is not shown as text"
+
+
+def test_yaml_is_only_ever_loaded_safely():
+    calls = []
+    for module in SRC.glob("*.py"):
+        for m in re.finditer(r"yaml\.(\w*load\w*)\(([^)]*)\)?", module.read_text(encoding="utf-8")):
+            calls.append((module.name, m.group(1), m.group(2)))
+    assert calls
+    for name, function, args in calls:
+        assert function == "safe_load" or (function == "load" and re.search(r"Safe|_Loader", args)), \
+            (name, function, args)
+    lock = (SRC / "lock.py").read_text(encoding="utf-8")
+    assert re.search(r'_Loader = getattr\(yaml, "CSafeLoader", yaml\.SafeLoader\)', lock)
+
+
+class _Pwn:
+    def __reduce__(self):
+        return (Path.touch, (Path("pwned"),))
+
+
+def test_a_parse_cache_file_from_a_checkout_is_never_unpickled(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "01-x.md").write_text(
+        "# X\n\n## Quick Recap\n\n- **Trap:** Staying in your lane.\n", encoding="utf-8")
+    assert run("build", "s", "-o", "a.apkg").exit_code == 0
+    [cached] = (tmp_path / "dist" / ".cache").glob("*.pickle")
+    signed = cached.read_bytes()
+    # as committed by a pull request: unsigned, or signed with another machine's key
+    for forged in (pickle.dumps(_Pwn()), b"\0" * 32 + pickle.dumps(_Pwn()), signed[:32] + pickle.dumps(_Pwn())):
+        cached.write_bytes(forged)
+        assert run("build", "s", "-o", "a.apkg").exit_code == 0
+        assert not (tmp_path / "pwned").exists()
+    assert cached.read_bytes()[:32] != signed[:32] or cached.read_bytes() == signed  # rewritten, signed
