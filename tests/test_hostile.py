@@ -533,3 +533,15 @@ def test_markdown_renders_as_before_after_a_list_too_deep_for_it():
 
     assert to_html("- " * 5000 + "**x**").startswith("- - - ")  # shown as typed
     assert markdown_html("**a** and *b*") == "<strong>a</strong> and <em>b</em>"
+
+
+def test_a_bug_is_one_line_not_a_traceback(project, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("something ankigen did not expect")
+
+    monkeypatch.setattr("ankigen.build.build", broken)
+    result = project.build()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "ankigen: internal error (ValueError: something ankigen did not expect); please report it "
+        "with the input that caused it (ANKIGEN_DEBUG=1 shows the traceback)"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -19,7 +20,23 @@ ALLOW_OUTSIDE = click.option(
          "folder: a script from a pull request cannot pull in other files of the machine.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """A bug is one line asking for a report, never a traceback (ANKIGEN_DEBUG=1 shows it)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            if os.environ.get("ANKIGEN_DEBUG"):
+                raise
+            _echo(f"ankigen: internal error ({type(e).__name__}: {e}); please report it with the "
+                  "input that caused it (ANKIGEN_DEBUG=1 shows the traceback)", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ankigen")
 def main() -> None:
     """Turn the scripts of a video series into an Anki deck that keeps its notes' identity.
