@@ -545,3 +545,14 @@ def test_a_bug_is_one_line_not_a_traceback(project, monkeypatch):
     assert result.stderr.splitlines() == [
         "ankigen: internal error (ValueError: something ankigen did not expect); please report it "
         "with the input that caused it (ANKIGEN_DEBUG=1 shows the traceback)"]
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    (r'("guid": )"[^"]*"', r'\1"a b"', "is not a GUID"),
+    (r'("guid": )"[^"]*"', r'\1"x\\u001fy"', "is not a GUID"),
+    (r'("subdeck": )"S::', r'\1"S\\u001f', "subdeck holds a control character"),
+])
+def test_a_lock_that_would_put_control_characters_in_the_package_is_refused(project, old, new, says):
+    text = project.lock.read_text(encoding="utf-8")
+    project.lock.write_text(re.sub(old, new, text, count=1), encoding="utf-8")
+    project.refused("decks/s.lock.yaml", None, says, "git checkout")

@@ -154,6 +154,20 @@ def _str(value, what: str) -> str:
     return value
 
 
+def _name(value, what: str) -> str:
+    """Text that becomes a deck name or a GUID in the package: no control characters."""
+    if re.search(r"[\x00-\x1f\x7f]", _str(value, what)):
+        raise ValueError(f"{what} holds a control character")
+    return value
+
+
+def _guid(value, what: str) -> str:
+    if not re.fullmatch(r"[!-~]{1,64}", _str(value, what)):
+        raise ValueError(f"{what} is not a GUID (up to 64 printable characters, no spaces): "
+                         f"{_shown(value)}")
+    return value
+
+
 def _shown(value) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
@@ -169,11 +183,11 @@ def _clozes(value, what: str) -> dict[str, int]:
 def _from_yaml(raw) -> Lock:
     if not isinstance(raw, dict) or raw.get("version") != VERSION:
         raise ValueError(f"expected 'version: {VERSION}' at the top")
-    lock = Lock(deck=_str(raw.get("deck", ""), "deck"), id_base=_int(raw.get("id_base", 0), "id_base"))
+    lock = Lock(deck=_name(raw.get("deck", ""), "deck"), id_base=_int(raw.get("id_base", 0), "id_base"))
     for key, n in (raw.get("notes") or {}).items():
         what = f"note {key}"
         lock.notes[_str(key, what)] = LockedNote(
-            guid=_str(n["guid"], f"{what} guid"), hash=_str(n["hash"], f"{what} hash"),
+            guid=_guid(n["guid"], f"{what} guid"), hash=_str(n["hash"], f"{what} hash"),
             mod=_int(n["mod"], f"{what} mod"), text=_str(n.get("text", ""), f"{what} text"),
             back=_str(n.get("back", ""), f"{what} back"),
             clozes=_clozes(n.get("clozes"), f"{what} clozes"),
@@ -182,8 +196,8 @@ def _from_yaml(raw) -> Lock:
     for slug, v in (raw.get("videos") or {}).items():
         what = f"video {slug}"
         lock.videos[_str(slug, what)] = LockedVideo(
-            file=_str(v["file"], f"{what} file"), title=_str(v["title"], f"{what} title"),
-            subdeck=_str(v["subdeck"], f"{what} subdeck"),
+            file=_str(v["file"], f"{what} file"), title=_name(v["title"], f"{what} title"),
+            subdeck=_name(v["subdeck"], f"{what} subdeck"),
             retired=None if v.get("retired") is None else _int(v["retired"], f"{what} retired"))
     for mid, t in (raw.get("note_types") or {}).items():
         lock.note_types[int(mid)] = LockedNoteType(
