@@ -37,11 +37,14 @@ class _SafeLinks(Treeprocessor):
 
 
 class _NoRawHtml(Extension):
-    """Raw HTML in a script is shown as text, never passed through."""
+    """Raw HTML in a script is shown as text, never passed through. So is a reference
+    definition (``[r]: url``): a field is one bullet or paragraph, so it could define
+    a link for nothing but would make a one-line field, and its card, empty."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.parser.blockprocessors.deregister("reference")
         md.treeprocessors.register(_SafeLinks(md), "ankigen-safe-links", 0)
 
 
