@@ -126,6 +126,8 @@ def assert_sound(note) -> None:
     for value in note.fields:
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002]", value), value
         assert live_markup(value) == [], value
+    bare = re.sub(r"\{\{c\d+::", "", note.fields[0]).replace("}}", "", note.fields[0].count("{{c"))
+    assert not re.search(r"\{\{|\}\}|::", bare + "".join(note.fields[1:])), note.fields  # cloze-proof
     cards = render_cards(note.note_type, note.fields)
     assert cards, f"a note without a card: {note.fields}"
     main = note.fields[0]
