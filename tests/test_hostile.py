@@ -262,3 +262,13 @@ def test_a_lock_that_would_put_control_characters_in_the_package_is_refused(proj
     text = project.lock.read_text(encoding="utf-8")
     project.lock.write_text(re.sub(old, new, text, count=1), encoding="utf-8")
     project.refused("decks/s.lock.yaml", None, says, "git checkout")
+
+
+def test_the_project_is_the_folder_above_the_configs_folder_however_it_is_named(tmp_path, monkeypatch):
+    (tmp_path / "work" / "scripts").mkdir(parents=True)
+    shutil.copy(SEED, tmp_path / "work" / "scripts" / SEED.name)
+    (tmp_path / "work" / "decks").mkdir()
+    (tmp_path / "work" / "decks" / "s.yaml").write_text("name: S\nsources: [../scripts/*.md]\n",
+                                                        encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "work" / "decks")
+    assert CliRunner().invoke(main, ["build", "s.yaml", "-o", "a.apkg"]).exit_code == 0

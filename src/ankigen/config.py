@@ -131,7 +131,7 @@ def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
     problems.raise_errors("invalid deck config")
     # Globs are resolved once the keys are sound: a misspelt key would otherwise
     # add a second, misleading error about the default pattern.
-    project = None if allow_outside else path.parent.parent
+    project = None if allow_outside else Path(os.path.abspath(path)).parent.parent
     files = resolve_globs(path.parent, sources, shown, lines, problems, project)
     problems.raise_errors("invalid deck config")
     return DeckConfig(name=one_line(name), sources=tuple(files), path=path, deck_id=deck_id,
