@@ -225,8 +225,8 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
         problem = getattr(e, "problem", None) or "invalid YAML"
         raise AnkigenError(f"front matter is not valid YAML: {problem}", path, line) from None
     except RecursionError:
-        raise AnkigenError("front matter is nested too deeply to be YAML a script needs; "
-                           "keep it to 'title:', 'id:' and 'tags:'", path, 2) from None
+        raise AnkigenError("front matter is nested too deeply; keep it to 'title:', 'id:' "
+                           "and 'tags:'", path, 2) from None
     return (meta, end + 1) if isinstance(meta, dict) else ({}, 0)
 
 
