@@ -212,8 +212,10 @@ _PAUSE_AT = os.environ.get("ANKIGEN_TEST_PAUSE_AT", "")
 def pause_point(name: str) -> None:
     if _PAUSE_AT != name:
         return
-    signal = os.environ.get("ANKIGEN_TEST_PAUSED")
-    if signal:
-        Path(signal).write_text(name, encoding="utf-8")
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)  # the reading time limit must not end the pause
+    paused = os.environ.get("ANKIGEN_TEST_PAUSED")
+    if paused:
+        Path(paused).write_text(name, encoding="utf-8")
     while True:
         time.sleep(60)
