@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from .notes import CLOZE, Deck, NoteSpec, Video
 from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
 from .render import text_html, to_html
+from .template import cloze_numbers, reveal_cloze
 from .text import clean
 
 
@@ -34,6 +36,26 @@ def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
         values = (to_html(spec.text), to_html(spec.back), ctx, to_html(spec.extra), source, "")
     # No NUL, no U+001F (Anki's field separator) in any field, whatever a file name holds.
     return tuple(clean(v) for v in values)
+
+
+def blank_side(spec: NoteSpec) -> str | None:
+    """The side of one of the note's cards that would show nothing once rendered
+    (``front``, ``back`` or a cloze number like ``c2``), or None. Markdown can swallow
+    what counted as words in the source: ``2. ---`` is a list holding a rule."""
+    if spec.note_type == CLOZE:
+        html = to_html(spec.text)
+        for n in cloze_numbers(html):
+            hidden = _visible(reveal_cloze(html, n, question=True)).replace("[...]", "")
+            if _visible(reveal_cloze(html, n, question=False)).split() == hidden.split():
+                return f"c{n}"
+        return None
+    if not _visible(to_html(spec.text)):
+        return "front"
+    return None if _visible(to_html(spec.back)) else "back"
+
+
+def _visible(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", " ", fragment)).strip()
 
 
 def card_count(spec: NoteSpec) -> int:

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from .cards import blank_side
 from .contrast import Levels, example_notes
 from .ladder import ladder_notes
 from .errors import Problems
@@ -46,6 +47,7 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
     notes: list[NoteSpec] = []
     for section in script.sections:
         notes += _section_notes(section, script, title, levels, found)
+    notes = [note for note in notes if not _blank(note, path, found)]
     if not notes:
         problems.error(path, 1, "not a video script: its sections hold no recap bullet, "
                        "one-liner or example to make a card from; write them, or move the file "
@@ -58,6 +60,15 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
     notes = _unique_anchors(notes, path, problems)
     return Video(slug=slug, title=title, number=number, path=path, notes=tuple(notes),
                  tags=_meta_tags(script), pinned_id=pinned)
+
+
+def _blank(note: NoteSpec, path: str, problems: Problems) -> bool:
+    side = blank_side(note)
+    if side:
+        where = f"card {side}" if side.startswith("c") else f"the card's {side}"
+        problems.warn(path, note.line, f"{where} would show nothing once the Markdown is rendered; "
+                      "no card (reword it)", "blank-card")
+    return bool(side)
 
 
 def _check_meta(script: Script, problems: Problems) -> None:
