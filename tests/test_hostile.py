@@ -272,3 +272,13 @@ def test_the_project_is_the_folder_above_the_configs_folder_however_it_is_named(
                                                         encoding="utf-8")
     monkeypatch.chdir(tmp_path / "work" / "decks")
     assert CliRunner().invoke(main, ["build", "s.yaml", "-o", "a.apkg"]).exit_code == 0
+
+
+def test_a_pattern_that_climbs_out_through_a_link_is_outside(project, tmp_path):
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-deep" / "inner"
+    elsewhere.mkdir(parents=True)
+    shutil.copy(CORPUS / "02-trade-offs.md", elsewhere.parent / "02-trade-offs.md")
+    os.symlink(elsewhere, project.root / "decks" / "link")
+    # lexically decks/link/../*.md is decks/*.md; really it is the folder above 'inner'
+    project.config.write_text("name: S\nsources: [s/*.md, link/../*.md]\n", encoding="utf-8")
+    project.refused("decks/s.yaml", 2, "reaches outside the project", "-deep/02-trade-offs.md")

@@ -108,9 +108,10 @@ def plan(sources: list[Path], allow_outside: bool = False) -> list[DeckConfig]:
             loose.setdefault(src.parent, []).append(src)
         else:
             problems.error(display_path(src), None, "not a deck config (.yaml) or Markdown (.md) file")
+    folders: dict[str, str] = {}
     for folder, files in loose.items():
         for file in files:
-            real = None if allow_outside else outside(file, folder)
+            real = None if allow_outside else outside(file, folder, folders)
             if real:
                 problems.error(display_path(file), None, f"a link to {real}, outside "
                                f"{display_path(folder)}/; copy the script in, or build with "

@@ -8,7 +8,7 @@ import re
 from .notes import CLOZE, Deck, NoteSpec, Video
 from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
 from .render import text_html, to_html
-from .template import cloze_numbers, reveal_cloze
+from .template import reveal_cloze
 from .text import clean
 
 
@@ -35,7 +35,8 @@ def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
     else:
         values = (to_html(spec.text), to_html(spec.back), ctx, to_html(spec.extra), source, "")
     # No NUL, no U+001F (Anki's field separator) in any field, whatever a file name holds.
-    return tuple(clean(v) for v in values)
+    joined = "\x20".join(values)
+    return values if clean(joined) == joined else tuple(clean(v) for v in values)
 
 
 def blank_side(spec: NoteSpec) -> str | None:
@@ -44,9 +45,11 @@ def blank_side(spec: NoteSpec) -> str | None:
     what counted as words in the source: ``2. ---`` is a list holding a rule."""
     if spec.note_type == CLOZE:
         html = to_html(spec.text)
-        for n in cloze_numbers(html):
-            hidden = _visible(reveal_cloze(html, n, question=True)).replace("[...]", "")
-            if _visible(reveal_cloze(html, n, question=False)).split() == hidden.split():
+        shown = {m.group(1) for m in _DELETION.finditer(html) if _visible(m.group(2))}
+        for n in sorted(set(_NUMBER.findall(html)) - shown, key=int):
+            # a deletion that looked empty, or holds another: render its card to be sure
+            hidden = _visible(reveal_cloze(html, int(n), question=True)).replace("[...]", "")
+            if _visible(reveal_cloze(html, int(n), question=False)).split() == hidden.split():
                 return f"c{n}"
         return None
     if not _visible(to_html(spec.text)):
@@ -54,8 +57,15 @@ def blank_side(spec: NoteSpec) -> str | None:
     return None if _visible(to_html(spec.back)) else "back"
 
 
+_NUMBER = re.compile(r"\{\{c(\d+)::")
+_DELETION = re.compile(r"\{\{c(\d+)::((?:(?!\{\{c).)*?)\}\}", re.S)  # one not holding another
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
 def _visible(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]*>", " ", fragment)).strip()
+    return html.unescape(_TAG.sub(" ", fragment)).strip()
 
 
 def card_count(spec: NoteSpec) -> int:

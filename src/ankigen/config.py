@@ -14,7 +14,7 @@ import yaml
 from .errors import AnkigenError, Problems
 from .files import read_source
 from .script import decode
-from .sources import glob_files, is_script, outside
+from .sources import glob_files, is_script, outside, real_path
 from .text import clean, slugify
 
 # Labels that count as levels in an example contrast or a ladder, lowest first.
@@ -131,7 +131,7 @@ def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
     problems.raise_errors("invalid deck config")
     # Globs are resolved once the keys are sound: a misspelt key would otherwise
     # add a second, misleading error about the default pattern.
-    project = None if allow_outside else Path(os.path.abspath(path)).parent.parent
+    project = None if allow_outside else Path(os.path.realpath(path.parent)).parent
     files = resolve_globs(path.parent, sources, shown, lines, problems, project)
     problems.raise_errors("invalid deck config")
     return DeckConfig(name=one_line(name), sources=tuple(files), path=path, deck_id=deck_id,
@@ -143,6 +143,7 @@ def resolve_globs(base: Path, patterns: list[str], shown: str, lines: dict[str, 
     """The Markdown files the ``sources`` globs name, in natural order, each once; a glob
     that matches none, or (with a ``project``) a file outside it, is an error at its line."""
     files: dict[str, Path] = {}
+    folders: dict[str, str] = {}
     for pattern in patterns:
         line = lines.get(pattern, lines.get("sources"))
         matches = sorted(glob_files(base, pattern), key=natural_key)
@@ -150,14 +151,14 @@ def resolve_globs(base: Path, patterns: list[str], shown: str, lines: dict[str, 
         if not md:
             what = "no Markdown (.md) file" if matches else "no file"
             problems.error(shown, line, f"sources pattern '{pattern}' matches {what}")
-        away = next(((m, real) for m in md if project and (real := outside(m, project))), None)
+        away = next(((m, real) for m in md if project and (real := outside(m, project, folders))), None)
         if away:
             problems.error(shown, line, f"sources pattern '{pattern}' reaches outside the project "
                            f"(the folder holding {base.name}/): {away[1]}; move the scripts into "
                            "the project, or build with --allow-outside", "outside-project")
             continue
         for m in md:
-            files.setdefault(os.path.realpath(m), m)
+            files.setdefault(real_path(m, folders), m)
     return list(files.values())
 
 

@@ -69,13 +69,14 @@ def read_source(path: Path, shown: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
         raise AnkigenError(cannot_read(e), shown) from None
     with os.fdopen(fd, "rb") as f:
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 raise AnkigenError("not a regular file (a pipe or a device?); remove it from the "
                                    "sources", shown)
-            data = f.read(limit + 1)
+            data = f.read() if info.st_size <= limit else b""
         except OSError as e:
             raise AnkigenError(cannot_read(e), shown) from None
-    if len(data) > limit:
+    if info.st_size > limit or len(data) > limit:
         raise AnkigenError(f"over {limit // 2**20} MB, too large to be a video script; "
                            "remove it from the sources or split it", shown)
     return data

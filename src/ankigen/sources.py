@@ -49,6 +49,20 @@ def _match(parts: list[str], pattern: list[str]) -> bool:
             and fnmatch.fnmatch(parts[0], pattern[0]) and _match(parts[1:], pattern[1:]))
 
 
+def real_path(path: Path, seen: dict[str, str]) -> str:
+    """``os.path.realpath(path)``, resolving each folder once (``seen``) for a folder of files."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    # realpath, not abspath, for the folder: 'link/..' is where the link leads, then up
+    return os.path.join(_real_folder(os.path.dirname(path) or ".", seen), os.path.basename(path))
+
+
+def _real_folder(folder: str, seen: dict[str, str]) -> str:
+    if folder not in seen:
+        seen[folder] = os.path.realpath(folder)
+    return seen[folder]
+
+
 def is_script(path: Path) -> bool:
     """A Markdown file, or a link named like one that leads nowhere (reported when read)."""
     if path.suffix.lower() not in MARKDOWN:
@@ -56,10 +70,12 @@ def is_script(path: Path) -> bool:
     return path.is_file() or (path.is_symlink() and not path.exists())
 
 
-def outside(path: Path, project: Path) -> str | None:
-    """Where ``path`` really is (links followed) when that is outside ``project``, else None."""
-    real = os.path.realpath(path)
-    top = os.path.realpath(project)
+def outside(path: Path, project: Path, seen: dict[str, str] | None = None) -> str | None:
+    """Where ``path`` really is (links followed) when that is outside ``project``, else None.
+    ``seen`` keeps the real path of each folder across the calls of one check."""
+    seen = {} if seen is None else seen
+    real = real_path(path, seen)
+    top = _real_folder(str(project), seen)
     if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
         return None
     return real
