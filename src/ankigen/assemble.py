@@ -49,7 +49,7 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
              problems: Problems, source: str) -> Assembled:
     """Everything the package and the lock need, decided before anything is written."""
     identity = identify(deck, lock, now, rename_decks, problems)
-    new = Lock(deck=deck.name, id_base=lock.id_base or now * 1000)
+    new = Lock(deck=deck.name, id_base=lock.id_base or now * 1000, lines=lock.lines)
     changes = DeckChanges(deck.name, deck_renames=identity.video_renames)
     pdecks = {deck.name: PackagedDeck(deck.deck_id, deck.name)}
     pnotes: list[PackagedNote] = []
@@ -87,8 +87,9 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
                 for k, n in ident.removed_clozes.items():
                     if k not in entry.removed_clozes:
                         changes.empty_cards.append((ident.key, n))
-            new.notes[ident.key] = LockedNote(ident.guid, digest, mod, show_cloze(spec.text), spec.back,
-                                              ident.clozes, None, ident.removed_clozes)
+            locked = LockedNote(ident.guid, digest, mod, show_cloze(spec.text), spec.back,
+                                ident.clozes, None, ident.removed_clozes)
+            new.notes[ident.key] = entry if locked == entry else locked  # the same: its line is kept
             pnotes.append(PackagedNote(ident.guid, note_type, fields, tags,
                                        pdecks[iv.subdeck].deck_id, mod, len(pnotes) + 1))
     _retire(deck, lock, identity, new, changes, pdecks, pnotes, now)
@@ -113,7 +114,7 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
         digest = content_hash(fields, tags, note_type)
         mod = entry.mod if entry.hash == digest else next_mod(now, entry.mod)
         store = key if key not in new.notes else f"{key}~{entry.guid}"
-        new.notes[store] = replace(entry, hash=digest, mod=mod)
+        new.notes[store] = entry if (digest, mod) == (entry.hash, entry.mod) else replace(entry, hash=digest, mod=mod)
         pnotes.append(PackagedNote(entry.guid, note_type, fields, tags, pdecks[subdeck].deck_id, mod,
                                    len(pnotes) + 1, retired=True))
         if key in identity.newly_retired:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from .notes import CLOZE, Deck, NoteSpec, Video
 from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
@@ -23,7 +24,12 @@ def section_label(heading: str) -> str:
 
 
 def context(deck: Deck, video: Video, spec: NoteSpec) -> str:
-    return " · ".join(text_html(p) for p in (deck.name, video.title, section_label(spec.section)))
+    return _context(deck.name, video.title, spec.section)
+
+
+@lru_cache(maxsize=4096)
+def _context(deck: str, title: str, section: str) -> str:
+    return " · ".join(text_html(p) for p in (deck, title, section_label(section)))
 
 
 def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
@@ -74,17 +80,26 @@ def card_count(spec: NoteSpec) -> int:
     return 1
 
 
+@lru_cache(maxsize=65536)
 def tag(text: str) -> str:
     """A tag Anki accepts: no spaces, no control characters, no quotes, no empty ``::`` level."""
-    text = re.sub(r"[\x00-\x1f\x7f\"]", "", text)
-    text = re.sub(r"\s+", "-", text.strip())
+    text = _SPACES.sub("-", _UNTAGGABLE.sub("", text).strip())
     return "::".join(part for part in text.split("::") if part)
 
 
+_UNTAGGABLE = re.compile(r"[\x00-\x1f\x7f\"]")
+_SPACES = re.compile(r"\s+")
+
+
 def tags(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
-    out = [f"{deck.slug}::{video.slug}", spec.kind, *deck.tags, *video.tags]
+    return _tags(deck.slug, deck.tags, video.slug, video.tags, spec.kind)
+
+
+@lru_cache(maxsize=4096)
+def _tags(deck: str, deck_tags: tuple[str, ...], video: str, video_tags: tuple[str, ...],
+          kind: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for t in out:
+    for t in (f"{deck}::{video}", kind, *deck_tags, *video_tags):
         t = tag(t)
         if t:
             seen.setdefault(t, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .lock import LockedNoteType
@@ -34,6 +35,7 @@ class DeckChanges:
     empty_cards: list[tuple[str, int]] = field(default_factory=list)
     note_types: list[str] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)  # GUID → added/changed/renamed/retired
+    _by_name: dict[str, VideoChanges] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def total(self, what: str) -> list:
         return [x for v in self.videos for x in getattr(v, what)]
@@ -54,11 +56,12 @@ class DeckChanges:
         }
 
     def for_video(self, name: str) -> VideoChanges:
-        for v in self.videos:
-            if v.video == name:
-                return v
-        v = VideoChanges(name)
-        self.videos.append(v)
+        if len(self._by_name) != len(self.videos):
+            self._by_name = {v.video: v for v in self.videos}
+        v = self._by_name.get(name)
+        if v is None:
+            v = self._by_name[name] = VideoChanges(name)
+            self.videos.append(v)
         return v
 
 
@@ -67,9 +70,14 @@ UNHASHED = ("Source",)  # file:line moves whenever text above it moves: not a ch
 
 def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
     """What decides whether learners need an update: fields (but Source) and tags."""
-    kept = [f for name, f in zip(note_type.field_names, fields) if name not in UNHASHED]
+    kept = [f for hashed, f in zip(_hashed(note_type), fields) if hashed]
     data = "\x1f".join([str(note_type.model_id), *kept, " ".join(sorted(tags))])
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+@lru_cache(maxsize=8)
+def _hashed(note_type: NoteType) -> tuple[bool, ...]:
+    return tuple(name not in UNHASHED for name in note_type.field_names)
 
 
 def next_mod(now: int, entry_mod: int | None) -> int:

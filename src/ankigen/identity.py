@@ -22,7 +22,7 @@ from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, show_cloze, slugify
 
 MATCH = 0.6  # a similarity below this is not the same note
 MARGIN = 0.1  # the best match must beat the runner-up by this much
-_MARKER = re.compile(f"{CLOZE_OPEN}(\\d+){CLOZE_MID}(.*?){CLOZE_CLOSE}", re.S)
+_MARKER = re.compile(f"{CLOZE_OPEN}(\\d+){CLOZE_MID}([^{CLOZE_CLOSE}]*){CLOZE_CLOSE}")  # the first close ends it
 
 
 @dataclass
@@ -214,7 +214,10 @@ def _deletions(text: str) -> list[tuple[int, str]]:
 
 def _dkey(text: str) -> str:
     """A deletion's name in the lock: its words, lowercased and hyphenated."""
-    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")[:48].rstrip("-")
+    return _NOT_WORD.sub("-", text.lower()).strip("-")[:48].rstrip("-")
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def _dkeys(deletions: list[tuple[int, str]]) -> list[str]:
@@ -238,6 +241,9 @@ def _number_clozes(spec: NoteSpec, entry: LockedNote | None, path: str, key: str
     dkeys = _dkeys(deletions)
     if entry is None or not entry.clozes:
         return spec, {k: n for k, (n, _) in zip(dkeys, deletions)}, {}
+    unchanged = {k: n for k, (n, _) in zip(dkeys, deletions)}
+    if unchanged == entry.clozes:  # every deletion already has its number for life
+        return spec, unchanged, dict(entry.removed_clozes)
     old = dict(entry.clozes)
     assigned: dict[int, int] = {}  # index in deletions → number
     for i, k in enumerate(dkeys):

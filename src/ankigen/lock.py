@@ -87,6 +87,9 @@ class Lock:
     notes: dict[str, LockedNote] = field(default_factory=dict)
     videos: dict[str, LockedVideo] = field(default_factory=dict)
     note_types: dict[int, LockedNoteType] = field(default_factory=dict)
+    # each note as read: key → (its entry, its line); a note handed on unchanged (the same
+    # object) is written back as that line, not dumped again
+    lines: dict[str, tuple[LockedNote, str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def guids(self) -> set[str]:
@@ -110,15 +113,16 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         return None
     except (OSError, UnicodeDecodeError) as e:
         raise AnkigenError(f"cannot read the lock file ({e}); " + RECOVER.format(path=shown), shown) from None
-    for no, line in enumerate(text.splitlines(), 1):
-        if re.match(r"^(<{7}|={7}|>{7})( |$)", line):
-            raise AnkigenError("the lock file holds merge-conflict markers; resolve the conflict "
-                               "(keep both sides' notes, one entry per key) or " +
-                               RECOVER.format(path=shown), shown, no)
-    if text.rstrip().splitlines()[-1:] != [END_MARKER]:
+    conflict = _CONFLICT.search(text) if any(m * 7 in text for m in "<=>") else None
+    if conflict:
+        raise AnkigenError("the lock file holds merge-conflict markers; resolve the conflict "
+                           "(keep both sides' notes, one entry per key) or " +
+                           RECOVER.format(path=shown), shown, _line_of(text, conflict.start()))
+    if text.rstrip()[-2 * len(END_MARKER):].splitlines()[-1:] != [END_MARKER]:
         raise AnkigenError(f"the lock file is cut short (no '{END_MARKER}' line at its end); "
                            + RECOVER.format(path=shown), shown)
-    raw = _fast_load(text)
+    lines: dict[str, str] = {}
+    raw = _fast_load(text, lines)
     try:
         if raw is None:  # edited by hand into another YAML style: still accepted
             raw = yaml.load(text, Loader=_Loader if _shallow(text) else yaml.SafeLoader)
@@ -130,10 +134,20 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         raise AnkigenError(f"the lock file is not valid YAML ({getattr(e, 'problem', e)}); "
                            + RECOVER.format(path=shown), shown, mark.line + 1 if mark else None) from None
     try:
-        return _from_yaml(raw)
+        lock = _from_yaml(raw)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise AnkigenError(f"the lock file has been damaged ({_describe(e)}); "
                            + RECOVER.format(path=shown), shown) from None
+    lock.lines = {key: (lock.notes[key], line) for key, line in lines.items() if key in lock.notes}
+    return lock
+
+
+_CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
+
+
+def _line_of(text: str, offset: int) -> int:
+    """The 1-based line of ``offset``, counting lines as ``str.splitlines`` does."""
+    return len(text[:offset].splitlines()) + 1 if offset else 1
 
 
 def _describe(e: Exception) -> str:
@@ -156,16 +170,20 @@ def _str(value, what: str) -> str:
 
 def _name(value, what: str) -> str:
     """Text that becomes a deck name or a GUID in the package: no control characters."""
-    if re.search(r"[\x00-\x1f\x7f]", _str(value, what)):
+    if _CONTROL.search(_str(value, what)):
         raise ValueError(f"{what} holds a control character")
     return value
 
 
 def _guid(value, what: str) -> str:
-    if not re.fullmatch(r"[!-~]{1,64}", _str(value, what)):
+    if not _GUID.fullmatch(_str(value, what)):
         raise ValueError(f"{what} is not a GUID (up to 64 printable characters, no spaces): "
                          f"{_shown(value)}")
     return value
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_GUID = re.compile(r"[!-~]{1,64}")
 
 
 def _shown(value) -> str:
@@ -174,7 +192,8 @@ def _shown(value) -> str:
 
 
 def _clozes(value, what: str) -> dict[str, int]:
-    value = value or {}
+    if not value:
+        return {}
     if not isinstance(value, dict):
         raise ValueError(f"{what} must be a mapping")
     return {_str(k, what): _int(v, what) for k, v in value.items()}
@@ -185,20 +204,9 @@ def _from_yaml(raw) -> Lock:
         raise ValueError(f"expected 'version: {VERSION}' at the top")
     lock = Lock(deck=_name(raw.get("deck", ""), "deck"), id_base=_int(raw.get("id_base", 0), "id_base"))
     for key, n in (raw.get("notes") or {}).items():
-        what = f"note {key}"
-        lock.notes[_str(key, what)] = LockedNote(
-            guid=_guid(n["guid"], f"{what} guid"), hash=_str(n["hash"], f"{what} hash"),
-            mod=_int(n["mod"], f"{what} mod"), text=_str(n.get("text", ""), f"{what} text"),
-            back=_str(n.get("back", ""), f"{what} back"),
-            clozes=_clozes(n.get("clozes"), f"{what} clozes"),
-            retired=None if n.get("retired") is None else _int(n["retired"], f"{what} retired"),
-            removed_clozes=_clozes(n.get("removed_clozes"), f"{what} removed_clozes"))
+        lock.notes[_str(key, f"note {key}")] = _within(f"note {key}", _note, n)
     for slug, v in (raw.get("videos") or {}).items():
-        what = f"video {slug}"
-        lock.videos[_str(slug, what)] = LockedVideo(
-            file=_str(v["file"], f"{what} file"), title=_name(v["title"], f"{what} title"),
-            subdeck=_name(v["subdeck"], f"{what} subdeck"),
-            retired=None if v.get("retired") is None else _int(v["retired"], f"{what} retired"))
+        lock.videos[_str(slug, f"video {slug}")] = _within(f"video {slug}", _video, v)
     for mid, t in (raw.get("note_types") or {}).items():
         lock.note_types[int(mid)] = LockedNoteType(
             name=_str(t["name"], "note type name"), shape=_str(t["shape"], "note type shape"),
@@ -211,6 +219,32 @@ def _from_yaml(raw) -> Lock:
     return lock
 
 
+def _within(what: str, read, value):
+    """``read(value)``, its complaint prefixed with what was being read."""
+    try:
+        return read(value)
+    except KeyError as e:
+        raise ValueError(f"{what}: missing {e.args[0]!r}") from None
+    except (TypeError, ValueError, AttributeError) as e:
+        raise ValueError(f"{what} {e}") from None
+
+
+def _note(n: dict) -> LockedNote:
+    retired = n.get("retired")
+    return LockedNote(guid=_guid(n["guid"], "guid"), hash=_str(n["hash"], "hash"),
+                      mod=_int(n["mod"], "mod"), text=_str(n.get("text", ""), "text"),
+                      back=_str(n.get("back", ""), "back"), clozes=_clozes(n.get("clozes"), "clozes"),
+                      retired=None if retired is None else _int(retired, "retired"),
+                      removed_clozes=_clozes(n.get("removed_clozes"), "removed_clozes"))
+
+
+def _video(v: dict) -> LockedVideo:
+    retired = v.get("retired")
+    return LockedVideo(file=_str(v["file"], "file"), title=_name(v["title"], "title"),
+                       subdeck=_name(v["subdeck"], "subdeck"),
+                       retired=None if retired is None else _int(retired, "retired"))
+
+
 def dump_lock(lock: Lock) -> str:
     """The lock as text: YAML with one line per note (a JSON flow mapping), sorted by key,
     the end marker last. One line per entry keeps diffs and merges to the notes that changed,
@@ -219,7 +253,6 @@ def dump_lock(lock: Lock) -> str:
         "note_types": {str(mid): {"name": t.name, "shape": t.shape, "look": t.look, "mod": t.mod}
                        for mid, t in sorted(lock.note_types.items())},
         "videos": {slug: v.as_yaml() for slug, v in sorted(lock.videos.items())},
-        "notes": {key: n.as_yaml() for key, n in sorted(lock.notes.items())},
     }
     lines = [HEADER.rstrip("\n"), f"version: {VERSION}", f"deck: {_json(lock.deck)}",
              f"id_base: {lock.id_base}"]
@@ -229,6 +262,11 @@ def dump_lock(lock: Lock) -> str:
             continue
         lines.append(f"{name}:")
         lines += [f"  {_json(key)}: {_json(value)}" for key, value in entries.items()]
+    lines.append("notes:" if lock.notes else "notes: {}")
+    for key, note in sorted(lock.notes.items()):
+        read = lock.lines.get(key)
+        lines.append(read[1] if read is not None and read[0] is note else
+                     f"  {_json(key)}: {_json(note.as_yaml())}")
     lines.append(END_MARKER)
     return "\n".join(lines) + "\n"
 
@@ -245,29 +283,52 @@ _TOP = re.compile(r"^([a-z_]+):(?: (.*))?$")
 _ENTRY = re.compile(r'^  ("(?:[^"\\]|\\.)*"): (\{.*\})$')
 
 
-def _fast_load(text: str) -> dict | None:
-    """Read the lock as ankigen writes it; None when it was edited into another YAML style."""
+def _fast_load(text: str, raw: dict[str, str] | None = None) -> dict | None:
+    """Read the lock as ankigen writes it; None when it was edited into another YAML style.
+
+    Each section's entry lines are joined into one JSON object and read in one call.
+    ``raw``, when given, receives each note's line by key, so an unchanged note is
+    written back as it was read (see ``dump_lock``)."""
     data: dict = {}
-    section = None
+    name, entries = None, []
     try:
         for line in text.splitlines():
-            if not line or line.startswith("#"):
+            if not line or line[0] == "#":
                 continue
-            entry = _ENTRY.match(line)
-            if entry and section is not None:
-                section[json.loads(entry.group(1))] = json.loads(entry.group(2))
+            if name is not None and line.startswith('  "') and line[-1] == "}":
+                entries.append(line)
                 continue
             top = _TOP.match(line)
             if not top:
                 return None
+            if name is not None:
+                data[name] = _entries(entries, raw if name == "notes" else None)
+                name, entries = None, []
             if top.group(2) is None:
-                section = data[top.group(1)] = {}
+                name = top.group(1)
             else:
                 data[top.group(1)] = json.loads(top.group(2))
-                section = None
+        if name is not None:
+            data[name] = _entries(entries, raw if name == "notes" else None)
     except (ValueError, RecursionError):
         return None
     return data
+
+
+def _entries(lines: list[str], raw: dict[str, str] | None) -> dict:
+    """``  "key": {...}`` lines → {key: {...}}; ValueError unless each line is exactly one entry."""
+    out = json.loads("{" + ",".join(line[2:] for line in lines) + "}")
+    if len(out) != len(lines):  # a key given twice, or a line holding two entries
+        out = {}
+        for line in lines:
+            entry = _ENTRY.match(line)
+            if entry is None:
+                raise ValueError(line)
+            out[json.loads(entry.group(1))] = json.loads(entry.group(2))
+        return out
+    if raw is not None:
+        raw.update(zip(out, lines))
+    return out
 
 
 def _shallow(text: str, limit: int = 200) -> bool:

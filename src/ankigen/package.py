@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import os
+import re
 import sqlite3
 import warnings
 import zipfile
@@ -69,7 +70,8 @@ class _Package(genanki.Package):
         self._model_mods, self._top = model_mods, top_deck_id
 
     def write_to_db(self, cursor, timestamp, id_gen):
-        cursor.executescript(APKG_SCHEMA)
+        tables, indexes = APKG_SCHEMA.split("CREATE INDEX", 1)  # indexes after the rows: faster
+        cursor.executescript(tables)
         cursor.executescript(APKG_COL)
         (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
         decks = json.loads(decks_json)
@@ -82,22 +84,52 @@ class _Package(genanki.Package):
             models[str(model_id)] = genanki_model(note_type).to_json(mod, self._top)
         cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(models)))
         model_objs = {mid: genanki_model(t) for mid, t in types.items()}
+        clozed = {mid: cloze_fields(model) for mid, model in model_objs.items()}
         # genanki.Note.write_to_db's rows in its order (the same bytes), without its per-note
-        # tag and HTML checks (the fields are our own HTML); the cards still follow genanki.
+        # tag and HTML checks (the fields are our own HTML); which cards a note has is still
+        # genanki's decision. Written with executemany: one call per table.
+        notes, cards = [], []
         for note in self._notes:
             model = model_objs[note.note_type.model_id]
             note_id = next(id_gen)
-            cursor.execute("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", (
-                note_id, note.guid, model.model_id, note.mod, -1, f" {' '.join(note.tags)} ",
-                "\x1f".join(note.fields), note.fields[model.sort_field_index], 0, 0, ""))
+            notes.append((note_id, note.guid, model.model_id, note.mod, -1, f" {' '.join(note.tags)} ",
+                          "\x1f".join(note.fields), note.fields[model.sort_field_index], 0, 0, ""))
             if note.retired:
                 # Anki's default import drops scheduling (so a suspension would not arrive);
                 # a note with no cards is never studied by a new learner.
                 continue
-            for card in genanki.Note(model=model, fields=list(note.fields)).cards:
-                cursor.execute("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", (
-                    next(id_gen), note_id, note.deck_id, card.ord, note.mod, -1, 0, 0, note.due,
-                    0, 0, 0, 0, 0, 0, 0, 0, ""))
+            for ord_ in _cards(model, note.fields, clozed[model.model_id]):
+                cards.append((next(id_gen), note_id, note.deck_id, ord_, note.mod, -1, 0, 0, note.due,
+                              0, 0, 0, 0, 0, 0, 0, 0, ""))
+        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", notes)
+        cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", cards)
+        cursor.executescript("CREATE INDEX" + indexes)
+
+
+def _cards(model: genanki.Model, fields: tuple[str, ...], cloze_fields: tuple[int, ...]) -> list[int]:
+    """The ords of the cards genanki gives these fields, in its order (``Note.cards``)."""
+    if model.model_type != genanki.Model.CLOZE:
+        return [card.ord for card in genanki.Note._front_back_cards(_Fields(model, fields))]
+    ords: set[int] = set()  # genanki's Note._cloze_cards, its cloze fields found once per model
+    for i in cloze_fields:
+        ords.update(int(m) - 1 for m in _CLOZE_REF.findall(fields[i] if i >= 0 else "") if int(m) > 0)
+    return list(ords)
+
+
+_CLOZE_REF = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
+
+
+def cloze_fields(model: genanki.Model) -> tuple[int, ...]:
+    """The indexes of the fields the model's first template clozes (as genanki finds them)."""
+    qfmt = model.templates[0]["qfmt"]
+    names = set(re.findall(r"{{[^}]*?cloze:(?:[^}]?:)*(.+?)}}", qfmt) + re.findall("<%cloze:(.+?)%>", qfmt))
+    return tuple(next((i for i, f in enumerate(model.fields) if f["name"] == name), -1) for name in names)
+
+
+@dataclass
+class _Fields:
+    model: genanki.Model
+    fields: tuple[str, ...]
 
 
 def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote],

@@ -1,0 +1,40 @@
+"""The package writer's shortcuts agree with genanki and with the lock format."""
+
+from __future__ import annotations
+
+import genanki
+from hypothesis import given, settings, strategies as st
+
+from ankigen.lock import Lock, LockedNote, dump_lock, read_lock
+from ankigen.notetypes import CLOZE_TYPE, QA_TYPE
+from ankigen.package import _cards, cloze_fields, genanki_model
+
+cloze_text = st.lists(st.one_of(st.text(max_size=12), st.builds(
+    lambda n, body: "{{c%d::%s}}" % (n, body), st.integers(0, 12), st.text(max_size=8))),
+    max_size=6).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=cloze_text, others=st.lists(st.text(max_size=5), min_size=5, max_size=5))
+def test_card_ords_are_genankis_in_its_order(text, others):
+    for note_type in (CLOZE_TYPE, QA_TYPE):
+        model = genanki_model(note_type)
+        fields = (text, *others)[: len(note_type.fields)]
+        expected = [card.ord for card in genanki.Note(model=model, fields=list(fields)).cards]
+        assert _cards(model, fields, cloze_fields(model)) == expected
+
+
+def test_an_unchanged_note_keeps_its_line_and_a_changed_one_is_written_anew(tmp_path):
+    lock = Lock(deck="D", id_base=1)
+    lock.notes["v/recap/a"] = LockedNote("g1", "h1", 5, text="a")
+    lock.notes["v/recap/b"] = LockedNote("g2", "h2", 5, text="b")
+    path = tmp_path / "x.lock.yaml"
+    # a line formatted by hand (still one JSON entry) is kept while its note is the same
+    path.write_text(dump_lock(lock).replace('"guid": "g1"', '"guid":   "g1"'), encoding="utf-8")
+    read = read_lock(path, "x.lock.yaml")
+    assert read is not None and read.notes == lock.notes
+    again = Lock(deck="D", id_base=1, lines=read.lines)
+    again.notes = dict(read.notes)
+    assert '"guid":   "g1"' in dump_lock(again)
+    again.notes["v/recap/a"] = LockedNote("g1", "h9", 6, text="a")  # changed: dumped afresh
+    assert '"guid":   "g1"' not in dump_lock(again) and '"hash": "h9"' in dump_lock(again)
