@@ -90,8 +90,7 @@ def _titled(text: str) -> bool:
 
 
 def _starts_with_level(text: str, levels: Levels) -> bool:
-    found = levels.responses_in_prose(text)
-    return bool(found) and found[0].start() == 0
+    return levels.starts_with_response(text)
 
 
 def _example_list(block: Block, levels: Levels) -> bool:

@@ -22,6 +22,15 @@ def _starts_sentence(text: str, at: int) -> bool:
     return bool(_SENTENCE_START.search(window))
 
 
+def _first_letters(labels: tuple[str, ...], more: str = "") -> str:
+    """A lookahead for the characters a label (or ``more``) can start with: it changes no
+    match, but lets the regex give up at most positions without trying every label."""
+    if not all(labels):
+        return ""
+    firsts = {x for c in [lab[0] for lab in labels] + list(more) for x in (c, c.lower(), c.upper())}
+    return "(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])"
+
+
 class Levels:
     """The labels that count as levels, lowest first, with patterns to find them."""
 
@@ -30,10 +39,11 @@ class Levels:
         self._lower = [lab.lower() for lab in labels]
         alts = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
         end = r"(?![\w+])"
+        label, start = _first_letters(labels), _first_letters(labels, "at*_")
         # "At L5: …", "At L5, you might say …", "L6 says: …", "Junior: …", "**L5:** …"
         self.in_prose = re.compile(
-            rf"(?:\b[Aa]t\s+(?:the\s+)?[*_]*(?P<a>{alts}){end}[*_]*(?:\s+level)?\s*[:,]"
-            rf"|(?<![\w+])(?:(?:an?|the)\s+)?[*_]*(?P<b>{alts}){end}(?:\s+{WHO})?"
+            rf"{start}(?:\b[Aa]t\s+(?:the\s+)?[*_]*{label}(?P<a>{alts}){end}[*_]*(?:\s+level)?\s*[:,]"
+            rf"|(?<![\w+])(?:(?:an?|the)\s+)?[*_]*{label}(?P<b>{alts}){end}(?:\s+{WHO})?"
             rf"(?:\s+{SAYS})?\s*(?::[*_]*|[*_]+:))",
             re.I)
         # "L5: …", "**L5:** …", "L5 — …", "**L5** …" at the start of a list item or rung
@@ -69,6 +79,10 @@ class Levels:
         """A table cell that is only a level label (``L5``, ``**Staff+**``)."""
         m = self.whole.match(text)
         return self.canonical(m.group("level")) if m else None
+
+    def starts_with_response(self, text: str) -> bool:
+        """Whether the text opens with a level's response (``At L5:`` …)."""
+        return self.in_prose.match(text) is not None
 
     def responses_in_prose(self, body: str) -> list[re.Match]:
         """Level labels that start a sentence: ``At L5:``, ``L6 says:``, ``Junior:``."""

@@ -20,13 +20,20 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+_TAG = re.compile(r"<[^>]*>")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def slugify(text: str, limit: int = 60) -> str:
     """``Code ownership`` → ``code-ownership``; non-Latin letters are kept, HTML tags dropped."""
-    text = re.sub(r"<[^>]*>", " ", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"['’‘]", "", text.lower()).replace("+", " plus ").replace("&", " and ")
-    slug = re.sub(r"[\W_]+", "-", text).strip("-")
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if not text.isascii():  # ASCII has no accents to take apart
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower().replace("'", "").replace("’", "").replace("‘", "")
+    text = text.replace("+", " plus ").replace("&", " and ")
+    slug = _NOT_WORD.sub("-", text).strip("-")
     if len(slug) > limit:
         slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
     return slug
@@ -37,28 +44,37 @@ def cloze(n: int, text: str) -> str:
     return f"{CLOZE_OPEN}{n}{CLOZE_MID}{text}{CLOZE_CLOSE}"
 
 
+_CLOZE_START = re.compile(f"{CLOZE_OPEN}(\\d+){CLOZE_MID}")
+
+
 def show_cloze(text: str) -> str:
     """Markers → Anki's cloze syntax, for reports and golden files."""
-    return re.sub(
-        f"{CLOZE_OPEN}(\\d+){CLOZE_MID}", r"{{c\1::", text
-    ).replace(CLOZE_CLOSE, "}}")
+    return _CLOZE_START.sub(r"{{c\1::", text).replace(CLOZE_CLOSE, "}}")
 
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_MARKUP = re.compile(r"[*_`#]")
+_SPACES = re.compile(r"\s+")
+
+
 def normalize_heading(text: str) -> str:
     """Heading text reduced to its meaning: case, quotes, counts, punctuation."""
     text = text.translate(_QUOTES).lower()
-    text = re.sub(r"\([^)]*\)", " ", text)
-    text = re.sub(r"[*_`#]", "", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _PARENTHESES.sub(" ", text)
+    text = _MARKUP.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
     return text.rstrip(" :.!?-—–").strip()
+
+
+_COUNT = re.compile(r"\(\s*(\d+)\s*(?:bullets?|points?|items?|takeaways?)?\s*\)", re.I)
 
 
 def heading_count(text: str) -> int | None:
     """The ``5`` of ``Quick Recap (5 bullets)``; None for ranges or no count."""
-    m = re.search(r"\(\s*(\d+)\s*(?:bullets?|points?|items?|takeaways?)?\s*\)", text, re.I)
+    m = _COUNT.search(text) if "(" in text else None
     return int(m.group(1)) if m else None
 
 
@@ -80,16 +96,23 @@ def bold_spans(text: str) -> list[Bold]:
     return [Bold(m.start(), m.end(), text[m.start(2):m.end(2)]) for m in _BOLD.finditer(masked)]
 
 
+_CODE = re.compile(r"(`+)(.+?)\1")
+_BACKTICKS = re.compile(r"`+")
+
+
 def mask_code(text: str) -> str:
     """The text with inline code spans replaced by same-length filler."""
-    if text.count("`") > 64:  # the regex takes time cubic in backticks: a hostile line
+    ticks = text.count("`")
+    if not ticks:
+        return text
+    if ticks > 64:  # the regex takes time cubic in backticks: a hostile line
         return _mask_code_runs(text)
-    return re.sub(r"(`+)(.+?)\1", lambda m: "\x00" * len(m.group(0)), text)
+    return _CODE.sub(lambda m: "\x00" * len(m.group(0)), text)
 
 
 def _mask_code_runs(text: str) -> str:
     """``mask_code`` in linear time: a run of N backticks closes at the next run of N."""
-    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text)]
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
     later: dict[int, list[int]] = {}  # run length → indexes of runs of that length, last first
     for i in reversed(range(len(runs))):
         later.setdefault(runs[i][1] - runs[i][0], []).append(i)
@@ -144,18 +167,23 @@ def _ends_sentence(text: str, m: re.Match) -> bool:
     nxt = _NEXT_CHAR.match(text, m.end())
     if nxt and (nxt.group(1).islower() or nxt.group(1) in "-–—"):
         return False
+    if text[m.start()] != ".":
+        return True
     word = _LAST_WORD.search(text[max(0, m.start() - 32):m.start()])  # abbreviations are short
-    if m.group(0).startswith(".") and word and word.group(1).lower() in ABBREVIATIONS:
-        return False
-    return True
+    return not (word and word.group(1).lower() in ABBREVIATIONS)
+
+
+_TRAILING = frozenset(".,;:!?…")
 
 
 def split_trailing_punct(text: str) -> tuple[str, str]:
     """``Technical direction ownership.`` → (``Technical direction ownership``, ``.``)."""
-    m = re.search(r"[\s.,;:!?…]+$", text)
-    if not m or m.start() == 0:
+    end = len(text)
+    while end and (text[end - 1] in _TRAILING or text[end - 1].isspace()):
+        end -= 1
+    if end in (0, len(text)):
         return text, ""
-    return text[: m.start()], text[m.start():].strip()
+    return text[:end], text[end:].strip()
 
 
 def strip_wrapping(text: str) -> str:
@@ -177,6 +205,9 @@ def strip_wrapping(text: str) -> str:
     return text
 
 
+_WORD = re.compile(r"\w+")
+
+
 def word_count(text: str) -> int:
     """How many words (letters or digits) a text holds."""
-    return len(re.findall(r"\w+", text))
+    return len(_WORD.findall(text))
