@@ -13,7 +13,7 @@ from .errors import Problems
 from .notes import ONE_LINER, QA, THINK, NoteSpec, Video
 from .recap import recap_note, take_pin
 from .script import Script, Section
-from .text import clean, sentences, slugify, strip_wrapping, word_count
+from .text import clean, has_words, sentences, slugify, strip_wrapping, word_count
 
 
 def video_identity(script: Script, file: Path) -> tuple[str, str, bool]:
@@ -119,7 +119,7 @@ def _recap(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
     if not items:
         problems.warn(path, section.line, "recap section has no bullets", "empty-recap")
         return []
-    counted = sum(1 for item in items if word_count(take_pin(item.text)[0]))
+    counted = sum(1 for item in items if has_words(take_pin(item.text)[0]))
     if section.count is not None and section.count != counted:
         problems.warn(path, section.line, f"heading says {section.count} bullets but the list has "
                       f"{counted}; all {counted} are used", "recap-count")
@@ -146,7 +146,7 @@ def _one_liner(section: Section, title: str, path: str, problems: Problems) -> l
         return []
     line, pin = take_pin(texts[0][0])
     line = strip_wrapping(line)
-    if not word_count(line):
+    if not has_words(line):
         problems.warn(path, texts[0][1], "the one-liner is empty; no card", "empty-one-liner")
         return []
     extra = "\n\n".join(text for text, _ in texts[1:])
@@ -181,7 +181,7 @@ def _think(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
     pin = pin or _
     rest = "\n\n".join(text for text, _, _ in blocks[q_index + 2:])
     back, extra = _answer_split(answer)
-    if not word_count(question) or not word_count(back):
+    if not has_words(question) or not has_words(back):
         problems.warn(path, blocks[q_index][1], "the question or its answer is empty; no card",
                       "no-question")
         return []

@@ -8,14 +8,14 @@ from dataclasses import replace
 from .errors import Problems
 from .notes import CLOZE, QA, RECAP, NoteSpec
 from .script import Item
-from .text import bold_spans, cloze, sentences, slugify, split_trailing_punct, word_count
+from .text import bold_spans, cloze, has_words, sentences, slugify, split_trailing_punct
 
 PIN = re.compile(r"\s*<!--\s*ankigen:id\s+(.+?)\s*-->\s*$")
 
 
 def take_pin(text: str) -> tuple[str, str | None]:
     """``… <!-- ankigen:id trap -->`` → (text without the comment, ``trap``)."""
-    m = PIN.search(text)
+    m = PIN.search(text) if "<!--" in text else None
     if not m:
         return text, None
     return text[: m.start()].rstrip(), slugify(m.group(1))
@@ -24,7 +24,7 @@ def take_pin(text: str) -> tuple[str, str | None]:
 def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteSpec | None:
     """One bullet → one note, shaped by its bold phrases; an empty bullet → None, warned."""
     text, pin = take_pin(item.text)
-    if not word_count(text):
+    if not has_words(text):
         problems.warn(path, item.line, "empty recap bullet; no card", "empty-bullet")
         return None
     extra = "\n".join(f"- {child}" for child in item.children)
@@ -34,7 +34,7 @@ def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteS
                       "it becomes a question/answer note (bold the key phrase to make a cloze)",
                       "no-bold")
         return replace(_plain_note(text, pin, section, item.line), extra=extra)
-    if not word_count(_outside(text, spans)):
+    if not has_words(_outside(text, spans)):
         problems.warn(path, item.line, "recap bullet is bold from end to end, so a cloze would "
                       "hide all of it; it becomes a question/answer note (bold only the key "
                       "phrase)", "all-bold")

@@ -117,6 +117,7 @@ _SPANS = re.compile(
     r"|(?<!`)`(?P<code>[^`\s\\](?:[^`\\\x00-\x1f]*[^`\s\\])?)`(?!`)"
     r"|(?<![!\\])\[(?P<link>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]\((?P<href>https?://[A-Za-z0-9_./%~:?=#@+-]+)\))")
 _WORDS = re.compile(r"[^*_`\[\]<>&\\\x00-\x1f]*")  # text that is only itself
+_NOT_WORDS = re.compile(r"[*_`\[\]<>&\\\x00-\x1f]")  # where such text ends
 _BLOCK_START = re.compile(r"[#>=+\-]|\*\s|\d+[.)]")
 
 
@@ -148,11 +149,13 @@ def simple_html(source: str) -> str | None:
 
 
 def _simple_inline(text: str) -> str | None:
+    """Words and spans, each span starting where the words before it end."""
     if not text or text != text.strip() or _BLOCK_START.match(text):
         return None
     out, pos = [], 0
-    for m in _SPANS.finditer(text):
-        if not _WORDS.fullmatch(text, pos, m.start()):
+    while stop := _NOT_WORDS.search(text, pos):
+        m = _SPANS.match(text, stop.start())
+        if m is None:
             return None
         out.append(text[pos:m.start()])
         strong, em, link = m.group("strong"), m.group("em"), m.group("link")
@@ -164,8 +167,6 @@ def _simple_inline(text: str) -> str | None:
         else:
             out.append(f"<code>{_escape(m.group('code'))}</code>")
         pos = m.end()
-    if not _WORDS.fullmatch(text, pos):
-        return None
     out.append(text[pos:])
     return "".join(out)
 

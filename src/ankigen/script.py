@@ -97,6 +97,18 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _ITEM = re.compile(r"^( {0,3})([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_QUOTE_MARK = re.compile(r"^\s*>\s?")
+_META_KEY = re.compile(r"^([\w-]+)\s*:")
+# What a heading, rule, fence, list item, quote or table row starts with (digits aside).
+_MARKERS = frozenset("#-*_+`~>|")
+
+
+def _opening(line: str) -> str:
+    """The line's first character that is not blank, when it may open a block other than
+    a paragraph; ``""`` for a blank line or one that starts with a word: no pattern
+    above can match it, so none is tried."""
+    first = line.lstrip()[:1]
+    return first if first in _MARKERS or first.isdigit() else ""
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8", "UTF-8"), (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
@@ -172,7 +184,7 @@ def parse(text: str, path: str) -> Script:
     n = len(lines)
     while i < n:
         line = lines[i]
-        m = _HEADING.match(line)
+        m = _HEADING.match(line) if _opening(line) == "#" else None
         if m and not _RULE.match(line):
             hashes, htext = m.group(1), (m.group(2) or "").strip()
             if len(hashes) == 1 and title is None:
@@ -189,7 +201,7 @@ def parse(text: str, path: str) -> Script:
             blocks.append(block)
     close_section()
     meta_lines = {m.group(1): n + 1 for n, line in enumerate(lines[:start])
-                  if (m := re.match(r"^([\w-]+)\s*:", line))}
+                  if (m := _META_KEY.match(line))}
     return Script(path, title, title_line, meta, tuple(sections), meta_lines)
 
 
@@ -215,7 +227,7 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
     if not content:
         blank = all(not line.strip() for line in lines[1:end])
         return ({}, end + 1) if blank else ({}, 0)
-    if not re.match(r"^[\w-]+\s*:", content[0]):
+    if not _META_KEY.match(content[0]):
         return {}, 0
     try:
         meta = yaml.safe_load("\n".join(lines[1:end]))
@@ -232,23 +244,30 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
 
 def _read_block(lines: list[str], i: int) -> tuple[Block | None, int]:
     line = lines[i]
-    if not line.strip() or _RULE.match(line):
+    if not line.strip():
+        return None, i + 1
+    first = _opening(line)
+    if not first:
+        return _read_paragraph(lines, i)
+    if _RULE.match(line):
         return None, i + 1
     if _FENCE.match(line):
         return _read_fence(lines, i)
     if _ITEM.match(line):
         return _read_list(lines, i)
-    if line.lstrip().startswith(">"):
+    if first == ">":
         return _read_quote(lines, i)
-    if line.lstrip().startswith("|") and i + 1 < len(lines) and _TABLE_SEP.match(lines[i + 1]):
+    if first == "|" and i + 1 < len(lines) and _TABLE_SEP.match(lines[i + 1]):
         return _read_table(lines, i)
     return _read_paragraph(lines, i)
 
 
 def _ends_paragraph(line: str) -> bool:
-    return (not line.strip() or bool(_HEADING.match(line)) or bool(_RULE.match(line))
-            or bool(_FENCE.match(line)) or bool(_ITEM.match(line))
-            or line.lstrip().startswith(">"))
+    if not line.strip():
+        return True
+    first = _opening(line)
+    return bool(first) and (first == ">" or bool(_HEADING.match(line)) or bool(_RULE.match(line))
+                            or bool(_FENCE.match(line)) or bool(_ITEM.match(line)))
 
 
 def _read_paragraph(lines, i):
@@ -272,7 +291,7 @@ def _read_fence(lines, i):
 def _read_quote(lines, i):
     start, parts = i, []
     while i < len(lines) and lines[i].strip() and not _HEADING.match(lines[i]):
-        parts.append(re.sub(r"^\s*>\s?", "", lines[i]).strip())
+        parts.append(_QUOTE_MARK.sub("", lines[i]).strip())
         i += 1
     return Block("quote", start + 1, text=" ".join(p for p in parts if p)), i
 

@@ -160,6 +160,9 @@ def sentences(text: str) -> list[str]:
 
 
 _LAST_WORD = re.compile(r"([\w.]+)$")
+# Enough characters before a period to hold any abbreviation and the one before it:
+# a longer word is none of them, whether seen whole or cut to this window.
+_ABBREVIATION_WINDOW = max(map(len, ABBREVIATIONS)) + 2
 _NEXT_CHAR = re.compile(r"\s*(\S)")
 
 
@@ -169,7 +172,7 @@ def _ends_sentence(text: str, m: re.Match) -> bool:
         return False
     if text[m.start()] != ".":
         return True
-    word = _LAST_WORD.search(text[max(0, m.start() - 32):m.start()])  # abbreviations are short
+    word = _LAST_WORD.search(text[max(0, m.start() - _ABBREVIATION_WINDOW):m.start()])
     return not (word and word.group(1).lower() in ABBREVIATIONS)
 
 
@@ -211,3 +214,8 @@ _WORD = re.compile(r"\w+")
 def word_count(text: str) -> int:
     """How many words (letters or digits) a text holds."""
     return len(_WORD.findall(text))
+
+
+def has_words(text: str) -> bool:
+    """Whether the text holds a word at all (``word_count`` > 0, without counting)."""
+    return _WORD.search(text) is not None
