@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from . import cards
 from .changes import DeckChanges, content_hash, next_mod, note_type_mod, word_diff
 from .config import stable_id
-from .errors import Problems
+from .errors import Diagnostic, Problems
 from .identity import Identity, identify
 from .lock import Lock, LockedNote, LockedVideo
 from .notes import KEY_PART, Deck
@@ -45,56 +45,130 @@ def retired_search(deck: Deck) -> str:
     return f'"deck:{deck.name}" tag:{RETIRED_TAG}'
 
 
+@dataclass(frozen=True)
+class Settled:
+    """A video assembled in a build that changed nothing about it: its script, lock entries
+    and subdeck were already as written. While they stay so, the next build reuses this.
+    Plain tuples and strings: thousands are unpickled on every rebuild."""
+
+    locked: bytes  # ``Lock.digest`` of the lock's notes of the video
+    video: tuple  # the lock's entry for the video, as a tuple
+    subdeck: str
+    keys: tuple[str, ...]  # its notes' keys, in order
+    notes: tuple[tuple, ...]  # its PackagedNotes, the note type as its model id
+    diagnostics: tuple[Diagnostic, ...]  # what identifying it says each time
+
+    def packaged(self) -> list[PackagedNote]:
+        return [PackagedNote(guid, _TYPES[mid], *rest) for guid, mid, *rest in self.notes]
+
+
+_TYPES = {t.model_id: t for t in NOTE_TYPES}
+
+
+def _row(video: LockedVideo) -> tuple:
+    return (video.file, video.title, video.subdeck, video.retired)
+
+
 def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetype_change: bool,
-             problems: Problems, source: str) -> Assembled:
-    """Everything the package and the lock need, decided before anything is written."""
-    identity = identify(deck, lock, now, rename_decks, problems)
+             problems: Problems, source: str, shelf=None) -> Assembled:
+    """Everything the package and the lock need, decided before anything is written.
+
+    ``shelf`` (get/put by key, e.g. a ``cache.Shelf``) keeps each settled video, so a
+    rebuild reassembles only the videos whose script or lock entries changed."""
+    context = "\0".join(("settled", deck.name, deck.slug, *deck.tags, "\0", str(rename_decks)))
+
+    def shelf_key(video) -> str | None:
+        k = deck.keys.get(video.path)
+        return None if shelf is None or k is None else f"{context}\0{k}"
+
+    def settled(video, locked, locked_video) -> Settled | None:
+        k = shelf_key(video)
+        known = shelf.get(k) if k is not None else None
+        if (isinstance(known, Settled) and locked_video is not None and known.video == _row(locked_video)
+                and known.locked == lock.digest(locked)):
+            return known
+        return None
+
+    identity = identify(deck, lock, now, rename_decks, problems, settled)
     new = Lock(deck=deck.name, id_base=lock.id_base or now * 1000, lines=lock.lines)
     changes = DeckChanges(deck.name, deck_renames=identity.video_renames)
     pdecks = {deck.name: PackagedDeck(deck.deck_id, deck.name)}
     pnotes: list[PackagedNote] = []
     for iv in identity.videos:
         pdecks.setdefault(iv.subdeck, PackagedDeck(stable_id(f"deck:{iv.subdeck}"), iv.subdeck))
-        video = iv.video
-        new.videos[video.slug] = LockedVideo(video.source or video.path, video.title, iv.subdeck)
-        vc = changes.for_video(iv.subdeck)
-        for ident in iv.notes:
-            spec = ident.spec
-            fields = cards.fields(deck, video, spec)
-            tags = cards.tags(deck, video, spec)
-            note_type = cards.note_type(spec)
-            digest = content_hash(fields, tags, note_type)
-            old_key = ident.renamed_from or ident.key
-            entry = lock.notes.get(old_key)
-            if entry is not None and entry.retired is not None:
-                entry = None
-            if entry is None:
-                mod = now
-                vc.added.append(ident.key)
-                changes.statuses[ident.guid] = "added"
-            elif entry.hash == digest:
-                mod = entry.mod
-                vc.unchanged += 1
-            else:
-                mod = next_mod(now, entry.mod)
-                changes.statuses[ident.guid] = "renamed" if ident.renamed_from else "changed"
-                if ident.renamed_from:
-                    vc.renamed.append((ident.renamed_from, ident.key))
-                else:
-                    vc.changed.append((ident.key, word_diff(entry.text + " " + entry.back,
-                                                            spec.text + " " + spec.back)))
-            if entry is not None:
-                for k, n in ident.removed_clozes.items():
-                    if k not in entry.removed_clozes:
-                        changes.empty_cards.append((ident.key, n))
-            locked = LockedNote(ident.guid, digest, mod, show_cloze(spec.text), spec.back,
-                                ident.clozes, None, ident.removed_clozes)
-            new.notes[ident.key] = entry if locked == entry else locked  # the same: its line is kept
-            pnotes.append(PackagedNote(ident.guid, note_type, fields, tags,
-                                       pdecks[iv.subdeck].deck_id, mod, len(pnotes) + 1))
+        if iv.settled is not None:
+            slug = iv.video.slug
+            new.videos[slug] = lock.videos[slug]
+            for key in iv.settled.keys:
+                new.notes[key] = lock.notes[key]
+            pnotes.extend(iv.settled.packaged())
+            changes.for_video(iv.subdeck).unchanged += len(iv.settled.keys)
+            continue
+        first = len(pnotes)
+        _assemble_video(deck, lock, now, iv, new, changes, pdecks[iv.subdeck].deck_id, pnotes)
+        k = shelf_key(iv.video)
+        digest = lock.digest(iv.locked) if k is not None and _is_settled(lock, new, iv) else None
+        if digest is not None:
+            shelf.put(k, Settled(digest, _row(new.videos[iv.video.slug]), iv.subdeck,
+                                 tuple(n.key for n in iv.notes),
+                                 tuple((n.guid, n.note_type.model_id, *n[2:]) for n in pnotes[first:]),
+                                 tuple(iv.diagnostics)))
     _retire(deck, lock, identity, new, changes, pdecks, pnotes, now)
     model_mods = _note_types(lock, new, now, allow_notetype_change, problems, source)
     return Assembled(list(pdecks.values()), pnotes, new, changes, model_mods, new.id_base)
+
+
+def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: DeckChanges,
+                    deck_id: int, pnotes: list[PackagedNote]) -> None:
+    video = iv.video
+    locked_video = LockedVideo(video.source or video.path, video.title, iv.subdeck)
+    new.videos[video.slug] = lock.videos.get(video.slug) if lock.videos.get(video.slug) == locked_video \
+        else locked_video
+    vc = changes.for_video(iv.subdeck)
+    for ident in iv.notes:
+        spec = ident.spec
+        fields = cards.fields(deck, video, spec)
+        tags = cards.tags(deck, video, spec)
+        note_type = cards.note_type(spec)
+        digest = content_hash(fields, tags, note_type)
+        old_key = ident.renamed_from or ident.key
+        entry = lock.notes.get(old_key)
+        if entry is not None and entry.retired is not None:
+            entry = None
+        if entry is None:
+            mod = now
+            vc.added.append(ident.key)
+            changes.statuses[ident.guid] = "added"
+        elif entry.hash == digest:
+            mod = entry.mod
+            vc.unchanged += 1
+        else:
+            mod = next_mod(now, entry.mod)
+            changes.statuses[ident.guid] = "renamed" if ident.renamed_from else "changed"
+            if ident.renamed_from:
+                vc.renamed.append((ident.renamed_from, ident.key))
+            else:
+                vc.changed.append((ident.key, word_diff(entry.text + " " + entry.back,
+                                                        spec.text + " " + spec.back)))
+        if entry is not None:
+            for k, n in ident.removed_clozes.items():
+                if k not in entry.removed_clozes:
+                    changes.empty_cards.append((ident.key, n))
+        locked = LockedNote(ident.guid, digest, mod, show_cloze(spec.text), spec.back,
+                            ident.clozes, None, ident.removed_clozes)
+        new.notes[ident.key] = entry if locked == entry else locked  # the same: its line is kept
+        pnotes.append(PackagedNote(ident.guid, note_type, fields, tags, deck_id, mod))
+
+
+def _is_settled(lock: Lock, new: Lock, iv) -> bool:
+    """Did assembling this video change nothing: every note, and the video, as the lock has
+    them? (Its notes retired before stay retired: ``_retire`` ships them, not the video.)"""
+    slug = iv.video.slug
+    keys = {n.key for n in iv.notes}
+    current = sum(1 for entry in iv.locked.values() if entry.retired is None)
+    if new.videos[slug] is not lock.videos.get(slug) or not len(iv.notes) == len(keys) == current:
+        return False  # a new or retitled video, or lock entries that this build retires
+    return all(n.renamed_from is None and new.notes[n.key] is iv.locked.get(n.key) for n in iv.notes)
 
 
 def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pdecks, pnotes, now):
@@ -116,7 +190,7 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
         store = key if key not in new.notes else f"{key}~{entry.guid}"
         new.notes[store] = entry if (digest, mod) == (entry.hash, entry.mod) else replace(entry, hash=digest, mod=mod)
         pnotes.append(PackagedNote(entry.guid, note_type, fields, tags, pdecks[subdeck].deck_id, mod,
-                                   len(pnotes) + 1, retired=True))
+                                   retired=True))
         if key in identity.newly_retired:
             changes.for_video(subdeck).retired.append(key)
             changes.statuses[entry.guid] = "retired"

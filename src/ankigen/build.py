@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from .cache import ScriptCache
+from .cache import ScriptCache, Shelf
 from .cache import key as cache_key
 from .assemble import assemble, retired_search
 from .changes import DeckChanges
@@ -164,11 +164,13 @@ SCRIPTS = ScriptCache()  # this process's parse cache; a build flushes it once w
 
 def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = None,
                 cache: ScriptCache | None = None):
-    """Every script of a deck read, in source order: from the cache where it holds the
-    same bytes, else parsed (across processes when there are many)."""
+    """Every script of a deck read, in source order, with its cache key (None if unreadable):
+    from the cache where it holds the same bytes, else parsed (across processes when there
+    are many)."""
     cache = cache or SCRIPTS
     levels = Levels(config.levels)
     results: list = [None] * len(config.sources)
+    keys: list[str | None] = [None] * len(config.sources)
     misses = []
     for i, file in enumerate(config.sources):
         try:
@@ -176,7 +178,7 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
         except AnkigenError:
             results[i] = _read_and_render(file, config.root, levels)
             continue
-        k = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
+        k = keys[i] = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
         hit = cache.get(str(config.path or config.root), k)
         if hit is not None:
             results[i] = hit
@@ -196,9 +198,9 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
         cache.put(str(config.path or config.root), k, result)
         if on_file is not None:
             on_file(file)
-    for video, diagnostics, rendered in results:
+    for (video, diagnostics, rendered), k in zip(results, keys):
         remember(rendered)
-        yield video, diagnostics
+        yield video, diagnostics, k
 
 
 def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None = None):
@@ -235,7 +237,7 @@ def load_deck(config: DeckConfig, problems: Problems,
     """Read and extract every video of a deck; problems are collected, not raised."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
     owners: dict[str, str] = {}
-    for video, diagnostics in read_videos(config, on_file):
+    for video, diagnostics, k in read_videos(config, on_file):
         problems.items.extend(diagnostics)
         if video is None:
             continue
@@ -246,6 +248,8 @@ def load_deck(config: DeckConfig, problems: Problems,
             continue
         owners[video.slug] = video.path
         deck.videos.append(video)
+        if k is not None:
+            deck.keys[video.path] = k
     if not deck.videos and not problems.errors:
         problems.error(display_path(config.path) if config.path else config.name, None,
                        "deck has no videos")
@@ -337,12 +341,13 @@ def split_packages(done, target: Path, deck: Deck) -> list[tuple[Path, bytes]]:
     top, *subdecks = done.decks
     out = []
     for sub in subdecks:
-        notes = [n for n in done.notes if n.deck_id == sub.deck_id]
+        due = [i for i, n in enumerate(done.notes, 1) if n.deck_id == sub.deck_id]
+        notes = [done.notes[i - 1] for i in due]
         if not notes or all(n.retired for n in notes):
             continue
         name = slugify(sub.name.split("::", 1)[-1], 80) or str(sub.deck_id)
         out.append((target.parent / deck.slug / f"{name}.apkg",
-                    package_bytes([top, sub], notes, done.model_mods, done.id_base)))
+                    package_bytes([top, sub], notes, done.model_mods, done.id_base, due)))
     return out
 
 
@@ -353,7 +358,8 @@ def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, pro
     existing = read_lock(lock_path, shown)
     source = display_path(config.path) if config.path else shown
     done = assemble(deck, existing or Lock(), now, options.rename_decks,
-                    options.allow_notetype_change, problems, source)
+                    options.allow_notetype_change, problems, source,
+                    Shelf(SCRIPTS, str(config.path or config.root)))
     return lock_path, existing, done
 
 

@@ -76,12 +76,16 @@ def key(data: bytes, *context: str) -> str:
 
 class ScriptCache:
     """Reads at once; writes only on ``flush()``, after a build has written its deck —
-    a refused build, a diff, a check or a preview leave no trace."""
+    a refused build, a diff, a check or a preview leave no trace.
+
+    Each entry is pickled on its own, so a build unpickles only the entries it asks
+    for and writes back the others' bytes as they were."""
 
     def __init__(self, folder: Path | None = FOLDER):
         self.folder = folder
-        self.stored: dict[str, dict[str, object]] = {}  # deck → key → entry, as on disk
-        self.used: dict[str, dict[str, object]] = {}  # deck → key → entry, this build
+        self.stored: dict[str, dict[str, bytes]] = {}  # deck → key → pickled entry, as on disk
+        self.used: dict[str, dict[str, bytes | _Fresh]] = {}  # deck → key → entry, this build
+        self.seen: dict[tuple[str, str], object] = {}  # entries unpickled (or put) this build
 
     def _path(self, deck: str) -> Path:
         name = hashlib.sha256(deck.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -90,14 +94,23 @@ class ScriptCache:
     def get(self, deck: str, k: str):
         if self.folder is None:
             return None
+        if (deck, k) in self.seen:
+            self.used.setdefault(deck, {}).setdefault(k, _Fresh(self.seen[deck, k]))
+            return self.seen[deck, k]
         if deck not in self.stored:
             self.stored[deck] = self._load(deck)
-        entry = self.stored[deck].get(k)
-        if entry is not None:
-            self.used.setdefault(deck, {})[k] = entry
+        blob = self.stored[deck].get(k)
+        if blob is None:
+            return None
+        try:
+            entry = pickle.loads(blob)
+        except Exception:  # written by this user's ankigen, but unreadable: a miss
+            return None
+        self.seen[deck, k] = entry
+        self.used.setdefault(deck, {})[k] = blob
         return entry
 
-    def _load(self, deck: str) -> dict:
+    def _load(self, deck: str) -> dict[str, bytes]:
         secret = signing_key()
         try:
             with open(self._path(deck), "rb") as f:
@@ -105,23 +118,28 @@ class ScriptCache:
             if secret is None or not hmac.compare_digest(mac, _sign(secret, body)):
                 return {}  # not written by this user's ankigen: never unpickled
             data = pickle.loads(body)
-            return data if isinstance(data, dict) and data.get("") == code_fingerprint() else {}
+            if not isinstance(data, dict) or data.get("") != code_fingerprint().encode():
+                return {}
+            return data
         except Exception:  # missing, cut short, from another Python: all misses
             return {}
 
     def put(self, deck: str, k: str, value) -> None:
-        self.used.setdefault(deck, {})[k] = value
+        self.seen[deck, k] = value
+        self.used.setdefault(deck, {})[k] = _Fresh(value)
 
     def discard(self) -> None:
         self.used.clear()
         self.stored.clear()
+        self.seen.clear()
 
     def flush(self) -> None:
-        used, self.used, self.stored = self.used, {}, {}
+        used, self.used, self.stored, self.seen = self.used, {}, {}, {}
         if self.folder is None:
             return
         for deck, entries in used.items():
-            self._write(self._path(deck), {"": code_fingerprint(), **entries})
+            blobs = {k: v.pickled() if isinstance(v, _Fresh) else v for k, v in entries.items()}
+            self._write(self._path(deck), {"": code_fingerprint().encode(), **blobs})
 
     @staticmethod
     def _write(target: Path, data: dict) -> None:
@@ -137,3 +155,26 @@ class ScriptCache:
             os.replace(tmp, target)
         except OSError:
             pass  # a cache that cannot be written is only slower
+
+
+class _Fresh:
+    """An entry put (or first read) in this build: pickled when the cache is written."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def pickled(self) -> bytes:
+        return pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class Shelf:
+    """One deck's part of a cache: where a build keeps what it may reuse next time."""
+
+    def __init__(self, cache: ScriptCache, deck: str):
+        self.cache, self.deck = cache, deck
+
+    def get(self, k: str):
+        return self.cache.get(self.deck, k)
+
+    def put(self, k: str, value) -> None:
+        self.cache.put(self.deck, k, value)

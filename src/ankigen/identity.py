@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
+from typing import Any, Callable
 
 import genanki
 
-from .errors import Problems
+from .errors import Diagnostic, Problems
 from .lock import Lock, LockedNote, LockedVideo
 from .notes import CLOZE, KEY_PART, Deck, NoteSpec, Video
 from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, show_cloze, slugify
@@ -43,6 +44,9 @@ class IdentifiedVideo:
     video: Video  # slug is the identity the lock knows it by
     subdeck: str  # the subdeck name learners have
     notes: list[Identified] = field(default_factory=list)
+    locked: dict[str, LockedNote] = field(default_factory=dict)  # the lock's notes of this video
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # what identifying it said
+    settled: Any = None  # what ``settled`` gave: nothing to identify, all is as the lock has it
 
 
 @dataclass
@@ -93,8 +97,15 @@ def best_pairs(olds: list[str], news: list[str], score) -> list[tuple[int, int]]
     return pairs
 
 
-def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Problems) -> Identity:
-    """Settle every note's GUID, cloze numbers and subdeck against the lock."""
+def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Problems,
+             settled: Callable[[Video, dict[str, LockedNote], LockedVideo | None], Any] | None = None
+             ) -> Identity:
+    """Settle every note's GUID, cloze numbers and subdeck against the lock.
+
+    ``settled(video, its locked notes, its locked video)`` may say a video is known to
+    be settled already (a script and lock entries unchanged since a build in which
+    nothing about it changed): it is then not identified again. What it returns must
+    have ``keys`` (its notes' keys), ``subdeck`` and ``diagnostics``."""
     by_video: dict[str, dict[str, LockedNote]] = {}
     for key, entry in lock.notes.items():
         by_video.setdefault(key.split("/", 1)[0], {})[key] = entry
@@ -106,12 +117,22 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
         if slug != video.slug:
             moved.append((slug, video.source or video.path))
             video = replace(video, slug=slug)
+        locked = by_video.get(slug, {})
+        known = settled(video, locked, lock.videos.get(slug)) if settled and slug == video.slug else None
+        if known is not None:
+            problems.items.extend(known.diagnostics)
+            matched_keys.update(known.keys)
+            videos.append(IdentifiedVideo(video, known.subdeck, locked=locked,
+                                          diagnostics=list(known.diagnostics), settled=known))
+            continue
+        said = len(problems.items)
         subdeck = _subdeck(deck, video, lock.videos.get(slug), rename_decks, problems, renames)
-        iv = IdentifiedVideo(video, subdeck)
-        for ident in _match_notes(deck, video, by_video.get(slug, {}), taken, problems):
+        iv = IdentifiedVideo(video, subdeck, locked=locked)
+        for ident in _match_notes(deck, video, locked, taken, problems):
             matched_keys.add(ident.renamed_from or ident.key)
             taken.add(ident.guid)
             iv.notes.append(ident)
+        iv.diagnostics = problems.items[said:]
         videos.append(iv)
     retired, newly = {}, []
     for key, entry in lock.notes.items():

@@ -8,6 +8,7 @@ video its identity, file and subdeck; per note type its fingerprints and
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -90,6 +91,18 @@ class Lock:
     # each note as read: key → (its entry, its line); a note handed on unchanged (the same
     # object) is written back as that line, not dumped again
     lines: dict[str, tuple[LockedNote, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def digest(self, notes: dict[str, LockedNote]) -> bytes | None:
+        """A fingerprint of these notes as the lock file holds them (their lines), None
+        when one was not read from a line (a lock in another YAML style)."""
+        h = hashlib.blake2b(digest_size=16)
+        for key, note in notes.items():
+            read = self.lines.get(key)
+            if read is None or read[0] is not note:
+                return None
+            h.update(read[1].encode("utf-8", "surrogatepass"))
+            h.update(b"\n")
+        return h.digest()
 
     @property
     def guids(self) -> set[str]:

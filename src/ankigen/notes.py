@@ -70,3 +70,4 @@ class Deck:
     deck_id: int
     videos: list[Video] = field(default_factory=list)
     tags: tuple[str, ...] = ()
+    keys: dict[str, str] = field(default_factory=dict)  # video path → its script's cache key

@@ -13,7 +13,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 try:
     import fcntl
@@ -28,8 +28,7 @@ from .errors import AnkigenError
 from .notetypes import NoteType
 
 
-@dataclass(frozen=True)
-class PackagedNote:
+class PackagedNote(NamedTuple):
     """A note ready to write: HTML fields, its GUID, its deck and its ``mod``."""
 
     guid: str
@@ -38,7 +37,6 @@ class PackagedNote:
     tags: tuple[str, ...]
     deck_id: int
     mod: int  # seconds; moves forward only when the note's content changes
-    due: int  # position among new cards: the script's order
     retired: bool = False  # shipped without cards: learners who have it keep theirs, new ones get none
 
 
@@ -64,9 +62,9 @@ def genanki_model(note_type: NoteType) -> genanki.Model:
 class _Package(genanki.Package):
     """genanki's Package, writing the deck table once (genanki rewrites it per deck)."""
 
-    def __init__(self, decks, notes, model_mods, top_deck_id):
+    def __init__(self, decks, notes, model_mods, top_deck_id, dues):
         super().__init__([])
-        self._decks, self._notes = decks, notes
+        self._decks, self._notes, self._dues = decks, notes, dues
         self._model_mods, self._top = model_mods, top_deck_id
 
     def write_to_db(self, cursor, timestamp, id_gen):
@@ -89,7 +87,7 @@ class _Package(genanki.Package):
         # tag and HTML checks (the fields are our own HTML); which cards a note has is still
         # genanki's decision. Written with executemany: one call per table.
         notes, cards = [], []
-        for note in self._notes:
+        for note, due in zip(self._notes, self._dues or itertools.count(1)):
             model = model_objs[note.note_type.model_id]
             note_id = next(id_gen)
             notes.append((note_id, note.guid, model.model_id, note.mod, -1, f" {' '.join(note.tags)} ",
@@ -99,7 +97,7 @@ class _Package(genanki.Package):
                 # a note with no cards is never studied by a new learner.
                 continue
             for ord_ in _cards(model, note.fields, clozed[model.model_id]):
-                cards.append((next(id_gen), note_id, note.deck_id, ord_, note.mod, -1, 0, 0, note.due,
+                cards.append((next(id_gen), note_id, note.deck_id, ord_, note.mod, -1, 0, 0, due,
                               0, 0, 0, 0, 0, 0, 0, 0, ""))
         cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", notes)
         cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", cards)
@@ -132,11 +130,12 @@ class _Fields:
     fields: tuple[str, ...]
 
 
-def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote],
-                  model_mods: dict[int, int], id_base: int) -> bytes:
-    """The .apkg as bytes. Same input → same bytes: ids count from ``id_base`` (ms), zip times are fixed."""
+def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote], model_mods: dict[int, int],
+                  id_base: int, dues: list[int] | None = None) -> bytes:
+    """The .apkg as bytes. Same input → same bytes: ids count from ``id_base`` (ms), zip times are fixed.
+    New cards come due in the order of ``notes`` (the scripts' order), or at ``dues``."""
     conn = sqlite3.connect(":memory:")
-    pkg = _Package(decks, notes, model_mods, decks[0].deck_id)
+    pkg = _Package(decks, notes, model_mods, decks[0].deck_id, dues)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pkg.write_to_db(conn.cursor(), id_base // 1000, itertools.count(id_base))

@@ -1,0 +1,118 @@
+"""Settled videos: a rebuild reuses what it assembled for every video whose script and
+lock entries did not change. It must never make a build differ from one without a cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import ankigen.assemble as assemble_module
+from ankigen.cli import main
+from conftest import CORPUS
+
+EPOCH = 1_800_000_000
+
+
+def build(project: Path, *args: str, epoch: int) -> tuple[dict, bytes, bytes]:
+    """``ankigen build --json`` in ``project``: (report, package bytes, lock bytes)."""
+    here = os.getcwd()
+    os.chdir(project)
+    try:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+        result = CliRunner().invoke(main, ["build", "--json", *args], catch_exceptions=False)
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 0, result.output
+    return (json.loads(result.stdout), (project / "dist" / "staff-engineering.apkg").read_bytes(),
+            (project / "decks" / "staff-engineering.lock.yaml").read_bytes())
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path.name, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def drop_lock_line(project: Path, prefix: str) -> None:
+    lock = project / "decks" / "staff-engineering.lock.yaml"
+    lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(prefix)]
+    assert len(kept) == len(lines) - 1
+    lock.write_text("".join(kept), encoding="utf-8")
+
+
+def scripts(project: Path) -> Path:
+    return project / "decks" / "staff-engineering"
+
+
+# (what an author does, build options): each applied to the project, then built twice —
+# with the cache the builds before left, and from a copy with no cache — and compared.
+STEPS = [
+    ("nothing", lambda p: None, ()),
+    ("reword a bullet", lambda p: replace_in(scripts(p) / "05-observability.md",
+                                             "is the most expensive debugging", "is the costliest debugging"), ()),
+    ("nothing again", lambda p: None, ()),
+    ("retitle a video", lambda p: replace_in(scripts(p) / "02-trade-offs.md",
+                                             "# Trade-offs: Making Them Explicit", "# Trade-offs, Made Explicit"), ()),
+    ("keep building it retitled", lambda p: None, ()),
+    ("send its cards to the new subdeck", lambda p: None, ("--rename-decks",)),
+    ("renumber a file", lambda p: (scripts(p) / "04-saying-no.md").rename(scripts(p) / "07-saying-no.md"), ()),
+    ("delete a bullet", lambda p: replace_in(scripts(p) / "05-observability.md",
+                                             "- **Traces find the where.** Metrics say something is slow; "
+                                             "a trace says which hop.\n", ""), ()),
+    ("a lock entry deleted by hand", lambda p: drop_lock_line(p, '  "observability/recap/rate-errors-duration"'), ()),
+    ("a subdeck renamed in the lock by hand", lambda p: replace_in(
+        p / "decks" / "staff-engineering.lock.yaml", '"subdeck": "Staff Engineering::03 ',
+        '"subdeck": "Staff Engineering::03 Old: '), ()),
+    ("delete a script", lambda p: (scripts(p) / "06-mentoring-code-review.md").unlink(), ()),
+    ("put it back", lambda p: shutil.copy(CORPUS / "06-mentoring-code-review.md", scripts(p)), ()),
+    ("nothing at the end", lambda p: None, ()),
+]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    folder = tmp_path / "cached"
+    shutil.copytree(CORPUS, folder / "decks" / "staff-engineering")
+    (folder / "decks" / "staff-engineering.yaml").write_text(
+        "name: Staff Engineering\nsources:\n  - staff-engineering/*.md\n", encoding="utf-8")
+    yield folder
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def test_every_rebuild_equals_one_without_a_cache(project, tmp_path, monkeypatch):
+    assembled = []
+    real = assemble_module._assemble_video
+    monkeypatch.setattr(assemble_module, "_assemble_video",
+                        lambda *a, **k: (assembled.append(a[3].video.slug), real(*a, **k))[1])
+    build(project, epoch=EPOCH)  # the first build: no lock
+    build(project, epoch=EPOCH + 1)  # every video settles
+    for n, (what, edit, options) in enumerate(STEPS, 2):
+        edit(project)
+        fresh = tmp_path / f"fresh-{n}"
+        shutil.copytree(project / "decks", fresh / "decks")
+        assembled.clear()
+        cached = build(project, *options, epoch=EPOCH + n)
+        reused = 6 - len(assembled)
+        assert build(fresh, *options, epoch=EPOCH + n) == cached, what
+        if what.startswith("nothing") or what == "keep building it retitled":
+            assert reused >= 5, (what, assembled)  # the cache was used, not bypassed
+
+
+def test_a_settled_video_is_reassembled_when_its_lock_entries_change(project, tmp_path):
+    build(project, epoch=EPOCH)
+    before = build(project, epoch=EPOCH + 1)
+    lock = project / "decks" / "staff-engineering.lock.yaml"
+    text = lock.read_text(encoding="utf-8")
+    key = '  "observability/recap/rate-errors-duration": {"guid": "'
+    start = text.index(key) + len(key)
+    lock.write_text(text[:start] + "X" + text[start + 1:], encoding="utf-8")  # another GUID
+    report, package, written = build(project, epoch=EPOCH + 2)
+    assert package != before[1]
+    assert written == lock.read_bytes() and b'"guid": "X' in written  # the lock's GUID is kept
