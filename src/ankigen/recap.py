@@ -33,15 +33,15 @@ def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteS
         problems.warn(path, item.line, "recap bullet has no bold phrase; "
                       "it becomes a question/answer note (bold the key phrase to make a cloze)",
                       "no-bold")
-        return replace(_plain_note(text, pin, section, item.line), extra=extra)
+        return _with_extra(_plain_note(text, pin, section, item.line), extra)
     if not has_words(_outside(text, spans)):
         problems.warn(path, item.line, "recap bullet is bold from end to end, so a cloze would "
                       "hide all of it; it becomes a question/answer note (bold only the key "
                       "phrase)", "all-bold")
-        return replace(_plain_note(text, pin, section, item.line), extra=extra)
+        return _with_extra(_plain_note(text, pin, section, item.line), extra)
     first = spans[0]
     lead, inner, after = text[: first.start].strip(), first.inner.strip(), text[first.end:]
-    inside = re.match(r"^([^:*_`]{1,40}):\s+(\S.*)$", inner, re.S)
+    inside = _LABEL_INSIDE.match(inner)
     if not lead and (inner.endswith(":") or after.startswith(":")):
         label = inner.rstrip(":").strip()
         after = after[1:] if after.startswith(":") else after
@@ -54,7 +54,15 @@ def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteS
     else:
         note = None
     note = note or _terms_note(text, spans, pin, section, item.line)
-    return replace(note, extra=extra)
+    return _with_extra(note, extra)
+
+
+_LABEL_INSIDE = re.compile(r"^([^:*_`]{1,40}):\s+(\S.*)$", re.S)
+
+
+def _with_extra(note: NoteSpec, extra: str) -> NoteSpec:
+    """The note with the bullet's nested items as its context (notes are made without)."""
+    return replace(note, extra=extra) if extra else note
 
 
 def _outside(text: str, spans) -> str:

@@ -116,8 +116,9 @@ _SPANS = re.compile(
     r"|(?<!\*)\*(?P<em>[^*`\s](?:[^*`]*[^*`\s])?)\*(?!\*)"
     r"|(?<!`)`(?P<code>[^`\s\\](?:[^`\\\x00-\x1f]*[^`\s\\])?)`(?!`)"
     r"|(?<![!\\])\[(?P<link>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]\((?P<href>https?://[A-Za-z0-9_./%~:?=#@+-]+)\))")
-_WORDS = re.compile(r"[^*_`\[\]<>&\\\x00-\x1f]*")  # text that is only itself
-_NOT_WORDS = re.compile(r"[*_`\[\]<>&\\\x00-\x1f]")  # where such text ends
+_WORD_CHAR = r"[^*_`\[\]<>&\\\x00-\x1f]"  # text that is only itself
+_WORDS = re.compile(f"{_WORD_CHAR}*")
+_WORDS_THEN_SPAN = re.compile(f"(?P<words>{_WORD_CHAR}*+){_SPANS.pattern}")  # *+: no backtracking
 _BLOCK_START = re.compile(r"[#>=+\-]|\*\s|\d+[.)]")
 
 
@@ -153,11 +154,8 @@ def _simple_inline(text: str) -> str | None:
     if not text or text != text.strip() or _BLOCK_START.match(text):
         return None
     out, pos = [], 0
-    while stop := _NOT_WORDS.search(text, pos):
-        m = _SPANS.match(text, stop.start())
-        if m is None:
-            return None
-        out.append(text[pos:m.start()])
+    while m := _WORDS_THEN_SPAN.match(text, pos):
+        out.append(m.group("words"))
         strong, em, link = m.group("strong"), m.group("em"), m.group("link")
         if strong or em or link:
             if not _WORDS.fullmatch(strong or em or link):
@@ -167,6 +165,8 @@ def _simple_inline(text: str) -> str | None:
         else:
             out.append(f"<code>{_escape(m.group('code'))}</code>")
         pos = m.end()
+    if not _WORDS.fullmatch(text, pos):
+        return None
     out.append(text[pos:])
     return "".join(out)
 
@@ -188,8 +188,12 @@ def _cloze_syntax(html: str) -> str:
     """Neutralise the author's braces and ``::``, then turn markers into ``{{cN::…}}``."""
     html = html.replace("{", "&#123;").replace("}", "&#125;").replace("::", ":&#58;")
     if CLOZE_OPEN in html:
-        html = _CLOZE_START.sub(r"{{c\1::", html)
+        html = _CLOZE_START.sub(_anki_cloze_start, html)
     return html.replace(CLOZE_CLOSE, "}}")
+
+
+def _anki_cloze_start(m: re.Match) -> str:
+    return "{{c" + m.group(1) + "::"  # a function: quicker than a template in Python 3.11
 
 
 def plain(source: str) -> str:

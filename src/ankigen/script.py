@@ -103,12 +103,11 @@ _META_KEY = re.compile(r"^([\w-]+)\s*:")
 _MARKERS = frozenset("#-*_+`~>|")
 
 
-def _opening(line: str) -> str:
-    """The line's first character that is not blank, when it may open a block other than
-    a paragraph; ``""`` for a blank line or one that starts with a word: no pattern
-    above can match it, so none is tried."""
+def _opening(line: str) -> str | None:
+    """The line's first character that is not blank (``""`` for a blank line), or None when
+    it is a letter or the like: a line of words, which no pattern above can match."""
     first = line.lstrip()[:1]
-    return first if first in _MARKERS or first.isdigit() else ""
+    return first if not first or first in _MARKERS or first.isdigit() else None
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8", "UTF-8"), (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
@@ -184,25 +183,39 @@ def parse(text: str, path: str) -> Script:
     n = len(lines)
     while i < n:
         line = lines[i]
-        m = _HEADING.match(line) if _opening(line) == "#" else None
-        if m and not _RULE.match(line):
-            hashes, htext = m.group(1), (m.group(2) or "").strip()
-            if len(hashes) == 1 and title is None:
+        first = _opening(line)
+        if first == "":
+            i += 1
+            continue
+        found = _heading(line) if first == "#" else None
+        if found:
+            hashes, htext = found
+            if hashes == 1 and title is None:
                 title, title_line = htext, i + 1
-            elif _is_subheading(heading, level, htext, len(hashes)):
+            elif _is_subheading(heading, level, htext, hashes):
                 blocks.append(Block("heading", i + 1, text=htext))
             else:
                 close_section()
-                heading, level, hline, blocks = htext, len(hashes), i + 1, []
+                heading, level, hline, blocks = htext, hashes, i + 1, []
             i += 1
             continue
-        block, i = _read_block(lines, i)
+        block, i = _read_block(lines, i, first)
         if block is not None:
             blocks.append(block)
     close_section()
     meta_lines = {m.group(1): n + 1 for n, line in enumerate(lines[:start])
                   if (m := _META_KEY.match(line))}
     return Script(path, title, title_line, meta, tuple(sections), meta_lines)
+
+
+@lru_cache(maxsize=4096)
+def _heading(line: str) -> tuple[int, str] | None:
+    """``## Quick Recap`` → (2, ``Quick Recap``); None when the line is no heading. Cached:
+    scripts of a series share their headings, and the pattern is slow on long ones."""
+    m = _HEADING.match(line)
+    if not m or _RULE.match(line):
+        return None
+    return len(m.group(1)), (m.group(2) or "").strip()
 
 
 def _is_subheading(parent: str | None, parent_level: int, text: str, level: int) -> bool:
@@ -242,12 +255,10 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
     return (meta, end + 1) if isinstance(meta, dict) else ({}, 0)
 
 
-def _read_block(lines: list[str], i: int) -> tuple[Block | None, int]:
+def _read_block(lines: list[str], i: int, first: str | None) -> tuple[Block | None, int]:
+    """The block that starts at line ``i`` (not blank), whose first character is ``first``."""
     line = lines[i]
-    if not line.strip():
-        return None, i + 1
-    first = _opening(line)
-    if not first:
+    if first is None:
         return _read_paragraph(lines, i)
     if _RULE.match(line):
         return None, i + 1
@@ -263,16 +274,16 @@ def _read_block(lines: list[str], i: int) -> tuple[Block | None, int]:
 
 
 def _ends_paragraph(line: str) -> bool:
-    if not line.strip():
-        return True
     first = _opening(line)
-    return bool(first) and (first == ">" or bool(_HEADING.match(line)) or bool(_RULE.match(line))
-                            or bool(_FENCE.match(line)) or bool(_ITEM.match(line)))
+    return first is not None and (first in ("", ">") or (first == "#" and bool(_HEADING.match(line)))
+                                  or bool(_RULE.match(line)) or bool(_FENCE.match(line))
+                                  or bool(_ITEM.match(line)))
 
 
 def _read_paragraph(lines, i):
-    start, parts = i, []
-    while i < len(lines) and (i == start or not _ends_paragraph(lines[i])):
+    start, parts = i, [lines[i].strip()]
+    i += 1
+    while i < len(lines) and not _ends_paragraph(lines[i]):
         parts.append(lines[i].strip())
         i += 1
     return Block("paragraph", start + 1, text=" ".join(parts)), i

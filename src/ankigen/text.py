@@ -13,11 +13,22 @@ CLOZE_MID = "\ue001"
 CLOZE_CLOSE = "\ue002"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])  # in UTF-8
 
 
 def clean(text: str) -> str:
     """Drop control characters (NUL, Anki's field separator) and our markers."""
+    if len(text) > 512 and not _has_control(text):
+        return text
     return _CONTROL.sub("", text)
+
+
+def _has_control(text: str) -> bool:
+    """Whether ``_CONTROL`` would find something: for a whole script, twice as quick as
+    the regex (the control characters are single bytes in UTF-8; the markers are not)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return (len(data.translate(None, _CONTROL_BYTES)) != len(data)
+            or CLOZE_OPEN in text or CLOZE_MID in text or CLOZE_CLOSE in text)
 
 
 _TAG = re.compile(r"<[^>]*>")
