@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from ankigen.lock import Lock, LockedNote, dump_lock, read_lock
 from ankigen.notetypes import CLOZE_TYPE, QA_TYPE
-from ankigen.package import _cards, cloze_fields, genanki_model
+from ankigen.package import card_ords, genanki_model
 
 cloze_text = st.lists(st.one_of(st.text(max_size=12), st.builds(
     lambda n, body: "{{c%d::%s}}" % (n, body), st.integers(0, 12), st.text(max_size=8))),
@@ -21,7 +21,7 @@ def test_card_ords_are_genankis_in_its_order(text, others):
         model = genanki_model(note_type)
         fields = (text, *others)[: len(note_type.fields)]
         expected = [card.ord for card in genanki.Note(model=model, fields=list(fields)).cards]
-        assert _cards(model, fields, cloze_fields(model)) == expected
+        assert card_ords(note_type, fields) == tuple(expected)
 
 
 def test_an_unchanged_note_keeps_its_line_and_a_changed_one_is_written_anew(tmp_path):

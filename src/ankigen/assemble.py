@@ -32,13 +32,7 @@ class Assembled:
 
     @property
     def cards(self) -> int:
-        return sum(_card_count(n) for n in self.notes if not n.retired)
-
-
-def _card_count(note: PackagedNote) -> int:
-    if note.note_type.cloze:
-        return len(set(re.findall(r"\{\{c(\d+)::", note.fields[0])))
-    return 1
+        return sum(len(n.ords) for n in self.notes if not n.retired)
 
 
 def retired_search(deck: Deck) -> str:
@@ -55,14 +49,8 @@ class Settled:
     video: tuple  # the lock's entry for the video, as a tuple
     subdeck: str
     keys: tuple[str, ...]  # its notes' keys, in order
-    notes: tuple[tuple, ...]  # its PackagedNotes, the note type as its model id
+    notes: tuple[tuple, ...]  # its PackagedNotes, as plain tuples
     diagnostics: tuple[Diagnostic, ...]  # what identifying it says each time
-
-    def packaged(self) -> list[PackagedNote]:
-        return [PackagedNote(guid, _TYPES[mid], *rest) for guid, mid, *rest in self.notes]
-
-
-_TYPES = {t.model_id: t for t in NOTE_TYPES}
 
 
 def _row(video: LockedVideo) -> tuple:
@@ -101,7 +89,7 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
             new.videos[slug] = lock.videos[slug]
             for key in iv.settled.keys:
                 new.notes[key] = lock.notes[key]
-            pnotes.extend(iv.settled.packaged())
+            pnotes.extend(map(PackagedNote._make, iv.settled.notes))
             changes.for_video(iv.subdeck).unchanged += len(iv.settled.keys)
             continue
         first = len(pnotes)
@@ -111,7 +99,7 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
         if digest is not None:
             shelf.put(k, Settled(digest, _row(new.videos[iv.video.slug]), iv.subdeck,
                                  tuple(n.key for n in iv.notes),
-                                 tuple((n.guid, n.note_type.model_id, *n[2:]) for n in pnotes[first:]),
+                                 tuple(map(tuple, pnotes[first:])),
                                  tuple(iv.diagnostics)))
     _retire(deck, lock, identity, new, changes, pdecks, pnotes, now)
     model_mods = _note_types(lock, new, now, allow_notetype_change, problems, source)
@@ -157,7 +145,7 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
         locked = LockedNote(ident.guid, digest, mod, show_cloze(spec.text), spec.back,
                             ident.clozes, None, ident.removed_clozes)
         new.notes[ident.key] = entry if locked == entry else locked  # the same: its line is kept
-        pnotes.append(PackagedNote(ident.guid, note_type, fields, tags, deck_id, mod))
+        pnotes.append(PackagedNote.of(ident.guid, note_type, fields, tags, deck_id, mod))
 
 
 def _is_settled(lock: Lock, new: Lock, iv) -> bool:
@@ -189,8 +177,8 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
         mod = entry.mod if entry.hash == digest else next_mod(now, entry.mod)
         store = key if key not in new.notes else f"{key}~{entry.guid}"
         new.notes[store] = entry if (digest, mod) == (entry.hash, entry.mod) else replace(entry, hash=digest, mod=mod)
-        pnotes.append(PackagedNote(entry.guid, note_type, fields, tags, pdecks[subdeck].deck_id, mod,
-                                   retired=True))
+        pnotes.append(PackagedNote.of(entry.guid, note_type, fields, tags, pdecks[subdeck].deck_id, mod,
+                                      retired=True))
         if key in identity.newly_retired:
             changes.for_video(subdeck).retired.append(key)
             changes.statuses[entry.guid] = "retired"

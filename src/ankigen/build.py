@@ -8,7 +8,7 @@ import time
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .cache import ScriptCache, Shelf
 from .cache import key as cache_key
@@ -23,9 +23,12 @@ from .cards import card_count
 from .notes import Deck, Video
 from .text import clean, slugify
 from .files import READ_SECONDS, pause_point, read_source, time_limit, write_all
-from .package import exclusive, package_bytes
+from .package import exclusive, package_bytes, package_later
 from .render import remember, render_all
 from .script import decode, parse
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -296,10 +299,14 @@ class Planned:
     deck: Deck
     target: Path
     lock_path: Path
-    package: bytes
+    zipping: Future  # the package's bytes, being compressed
     lock_text: str
     result: DeckResult
     split: list[tuple[Path, bytes]] = field(default_factory=list)  # one package per video
+
+    @property
+    def package(self) -> bytes:
+        return self.zipping.result()
 
 
 def prepare(sources: list[Path], options: Options,
@@ -320,7 +327,7 @@ def prepare(sources: list[Path], options: Options,
         lock_path, existing, done = against_lock(config, deck, options, now, problems)
         shown = display_path(lock_path)
         target = _output_path(options.output, deck)
-        data = package_bytes(done.decks, done.notes, done.model_mods, done.id_base)
+        data = package_later(done.decks, done.notes, done.model_mods, done.id_base)
         result = DeckResult(deck.name, display_path(target), len(deck.videos),
                             sum(1 for n in done.notes if not n.retired), done.cards,
                             changes=done.changes, lock=shown, retired_search=retired_search(deck),
@@ -372,6 +379,7 @@ def build(sources: list[Path], options: Options | None = None) -> BuildReport:
     SCRIPTS.discard()
     with exclusive(lock_paths, options.on_wait):
         planned, problems = prepare(sources, options, configs)
+        SCRIPTS.seal()  # while the packages are compressed
         write_all([file for p in planned for file in
                    ((p.target, p.package), *p.split, (p.lock_path, p.lock_text.encode("utf-8")))])
     SCRIPTS.flush()

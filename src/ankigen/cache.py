@@ -128,6 +128,13 @@ class ScriptCache:
         self.seen[deck, k] = value
         self.used.setdefault(deck, {})[k] = _Fresh(value)
 
+    def seal(self) -> None:
+        """Pickle what this build put, ready for ``flush``."""
+        for entries in self.used.values():
+            for k, v in entries.items():
+                if isinstance(v, _Fresh):
+                    entries[k] = v.pickled()
+
     def discard(self) -> None:
         self.used.clear()
         self.stored.clear()

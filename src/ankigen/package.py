@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import itertools
 import json
@@ -13,7 +14,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 try:
     import fcntl
@@ -25,19 +26,44 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from .errors import AnkigenError
-from .notetypes import NoteType
+from .notetypes import NOTE_TYPES, NoteType
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 class PackagedNote(NamedTuple):
-    """A note ready to write: HTML fields, its GUID, its deck and its ``mod``."""
+    """A note ready to write, in the shape of its row: HTML fields joined as Anki stores
+    them, its GUID, its deck and its ``mod``. (Settled videos come back from the cache as
+    plain tuples of this shape: ``PackagedNote._make``.)"""
 
     guid: str
-    note_type: NoteType
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
+    model_id: int
+    flds: str  # the fields, joined by U+001F
+    tag_string: str  # the tags, separated by spaces
     deck_id: int
     mod: int  # seconds; moves forward only when the note's content changes
     retired: bool = False  # shipped without cards: learners who have it keep theirs, new ones get none
+    ords: tuple[int, ...] | None = None  # its cards (``card_ords``), if already known
+
+    @classmethod
+    def of(cls, guid: str, note_type: NoteType, fields: tuple[str, ...], tags: tuple[str, ...],
+           deck_id: int, mod: int, retired: bool = False) -> PackagedNote:
+        """A note from its fields and tags; its cards are genanki's (``card_ords``)."""
+        return cls(guid, note_type.model_id, "\x1f".join(fields), " ".join(tags), deck_id, mod,
+                   retired, None if retired else card_ords(note_type, fields))
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.flds.split("\x1f"))
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(self.tag_string.split())
+
+    @property
+    def note_type(self) -> NoteType:
+        return next(t for t in NOTE_TYPES if t.model_id == self.model_id)
 
 
 @dataclass(frozen=True)
@@ -76,27 +102,27 @@ class _Package(genanki.Package):
         for deck in self._decks:
             decks[str(deck.deck_id)] = genanki.Deck(deck.deck_id, deck.name, deck.description).to_json()
         models = {}
-        types = {n.note_type.model_id: n.note_type for n in self._notes}
+        used = {n.model_id for n in self._notes}
+        types = {t.model_id: t for t in NOTE_TYPES if t.model_id in used}
         for model_id, note_type in sorted(types.items()):
             mod = self._model_mods.get(model_id, int(timestamp))
             models[str(model_id)] = genanki_model(note_type).to_json(mod, self._top)
         cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(models)))
-        model_objs = {mid: genanki_model(t) for mid, t in types.items()}
-        clozed = {mid: cloze_fields(model) for mid, model in model_objs.items()}
+        sort_field = {mid: model_for(t).sort_field_index for mid, t in types.items()}
         # genanki.Note.write_to_db's rows in its order (the same bytes), without its per-note
         # tag and HTML checks (the fields are our own HTML); which cards a note has is still
         # genanki's decision. Written with executemany: one call per table.
         notes, cards = [], []
         for note, due in zip(self._notes, self._dues or itertools.count(1)):
-            model = model_objs[note.note_type.model_id]
+            mid = note.model_id
             note_id = next(id_gen)
-            notes.append((note_id, note.guid, model.model_id, note.mod, -1, f" {' '.join(note.tags)} ",
-                          "\x1f".join(note.fields), note.fields[model.sort_field_index], 0, 0, ""))
+            sort = note.flds.split("\x1f", sort_field[mid] + 1)[sort_field[mid]]
+            notes.append((note_id, note.guid, mid, note.mod, -1, f" {note.tag_string} ", note.flds, sort, 0, 0, ""))
             if note.retired:
                 # Anki's default import drops scheduling (so a suspension would not arrive);
                 # a note with no cards is never studied by a new learner.
                 continue
-            for ord_ in _cards(model, note.fields, clozed[model.model_id]):
+            for ord_ in note.ords if note.ords is not None else card_ords(types[mid], note.fields):
                 cards.append((next(id_gen), note_id, note.deck_id, ord_, note.mod, -1, 0, 0, due,
                               0, 0, 0, 0, 0, 0, 0, 0, ""))
         cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", notes)
@@ -104,19 +130,27 @@ class _Package(genanki.Package):
         cursor.executescript("CREATE INDEX" + indexes)
 
 
-def _cards(model: genanki.Model, fields: tuple[str, ...], cloze_fields: tuple[int, ...]) -> list[int]:
+@functools.lru_cache(maxsize=8)
+def model_for(note_type: NoteType) -> genanki.Model:
+    """The genanki model of a note type, built once (only read, never changed)."""
+    return genanki_model(note_type)
+
+
+def card_ords(note_type: NoteType, fields: tuple[str, ...]) -> tuple[int, ...]:
     """The ords of the cards genanki gives these fields, in its order (``Note.cards``)."""
+    model = model_for(note_type)
     if model.model_type != genanki.Model.CLOZE:
-        return [card.ord for card in genanki.Note._front_back_cards(_Fields(model, fields))]
+        return tuple(card.ord for card in genanki.Note._front_back_cards(_Fields(model, fields)))
     ords: set[int] = set()  # genanki's Note._cloze_cards, its cloze fields found once per model
-    for i in cloze_fields:
+    for i in cloze_fields(model):
         ords.update(int(m) - 1 for m in _CLOZE_REF.findall(fields[i] if i >= 0 else "") if int(m) > 0)
-    return list(ords)
+    return tuple(ords)
 
 
 _CLOZE_REF = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=8)
 def cloze_fields(model: genanki.Model) -> tuple[int, ...]:
     """The indexes of the fields the model's first template clozes (as genanki finds them)."""
     qfmt = model.templates[0]["qfmt"]
@@ -134,6 +168,25 @@ def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote], model_mo
                   id_base: int, dues: list[int] | None = None) -> bytes:
     """The .apkg as bytes. Same input → same bytes: ids count from ``id_base`` (ms), zip times are fixed.
     New cards come due in the order of ``notes`` (the scripts' order), or at ``dues``."""
+    return zipped(collection(decks, notes, model_mods, id_base, dues))
+
+
+def package_later(decks: list[PackagedDeck], notes: list[PackagedNote], model_mods: dict[int, int],
+                  id_base: int) -> Future:
+    """``package_bytes``, compressed in a thread (zlib lets go of the GIL): the build
+    goes on with the lock and the cache meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = collection(decks, notes, model_mods, id_base)
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(zipped, db)
+    pool.shutdown(wait=False)  # its one thread ends with the job
+    return future
+
+
+def collection(decks: list[PackagedDeck], notes: list[PackagedNote], model_mods: dict[int, int],
+               id_base: int, dues: list[int] | None = None) -> bytes:
+    """The package's collection.anki2 (SQLite) as bytes."""
     conn = sqlite3.connect(":memory:")
     pkg = _Package(decks, notes, model_mods, decks[0].deck_id, dues)
     with warnings.catch_warnings():
@@ -142,6 +195,11 @@ def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote], model_mo
     conn.commit()
     db = conn.serialize()
     conn.close()
+    return db
+
+
+def zipped(db: bytes) -> bytes:
+    """The .apkg around a collection: fixed times and modes, so the same collection gives the same bytes."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in (("collection.anki2", db), ("media", b"{}")):
