@@ -55,7 +55,7 @@ def _examples(section: Section, levels: Levels) -> list[Example]:
     answer it."""
     out: list[Example] = []
     current = None
-    if re.match(r"^\W*example\b", section.heading, re.I) and not _plural(section.heading):
+    if _EXAMPLE_HEADING.match(section.heading) and not _plural(section.heading):
         current = _heading_example(section.heading, section.line)
         out.append(current)
     for block in section.blocks:
@@ -82,11 +82,17 @@ def _examples(section: Section, levels: Levels) -> list[Example]:
 
 
 _EXAMPLE_PREFIX = r"^example\s*\d*\s*[:.—–-]?\s*"
+_EXAMPLE_HEADING = re.compile(r"^\W*example\b", re.I)
+_EXAMPLES_HEADING = re.compile(r"^\W*examples\b", re.I)
+_TITLED = re.compile(rf"(?:{_EXAMPLE_PREFIX})?(\*\*|__)", re.I)
+_TITLE_PREFIX = re.compile(_EXAMPLE_PREFIX, re.I)
+_PREFIX_BEFORE_BOLD = re.compile(rf"{_EXAMPLE_PREFIX}(?=\*\*|__)", re.I)
+_QUOTED_RESPONSE = re.compile(r'^(["“][^"”]+["”][.!?]?)\s+(\S.*)$', re.S)
 
 
 def _titled(text: str) -> bool:
     """``**Migration.** …`` or ``Example 2: **Migration.** …``."""
-    return bool(re.match(rf"(?:{_EXAMPLE_PREFIX})?(\*\*|__)", text, re.I))
+    return bool(_TITLED.match(text))
 
 
 def _starts_with_level(text: str, levels: Levels) -> bool:
@@ -112,12 +118,12 @@ def _heading_example(heading: str, line: int) -> Example:
 
 
 def _plural(heading: str) -> bool:
-    return bool(re.match(r"^\W*examples\b", heading, re.I))
+    return bool(_EXAMPLES_HEADING.match(heading))
 
 
 def _clean_title(text: str) -> str:
     title = strip_wrapping(text)
-    title = re.sub(r"^example\s*\d*\s*[:.—–-]?\s*", "", title, flags=re.I)
+    title = _TITLE_PREFIX.sub("", title)
     title, _ = split_trailing_punct(title.strip())
     return title
 
@@ -125,7 +131,7 @@ def _clean_title(text: str) -> str:
 def _paragraph_example(text: str, line: int) -> Example:
     """``**Example 1: Migration.** Your team …`` → title ``Migration`` and the rest."""
     text, pin = take_pin(text)
-    text = re.sub(rf"{_EXAMPLE_PREFIX}(?=\*\*|__)", "", text, flags=re.I)
+    text = _PREFIX_BEFORE_BOLD.sub("", text)
     spans = bold_spans(text)
     if not spans or spans[0].start != 0:
         return Example(line, "", text, pin)
@@ -171,7 +177,7 @@ def split_response(text: str) -> tuple[str, str]:
 
     A quoted response is the quote; the author's commentary after it is context.
     An unquoted one over RECALL_WORDS keeps its first two sentences."""
-    m = re.match(r'^(["“][^"”]+["”][.!?]?)\s+(\S.*)$', text, re.S)
+    m = _QUOTED_RESPONSE.match(text)
     if m and word_count(m.group(2)) >= 3:
         return m.group(1), m.group(2)
     if word_count(text) <= RECALL_WORDS:

@@ -16,10 +16,14 @@ from .script import Script, Section
 from .text import clean, has_words, sentences, slugify, strip_wrapping, word_count
 
 
+_NUMBERED = re.compile(r"^(\d+)[-_. ]*(.*)$")  # 01-ownership → 01, ownership
+_NUMBER = re.compile(r"^\d+[-_. ]*")
+
+
 def video_identity(script: Script, file: Path) -> tuple[str, str, bool]:
     """(slug, number, pinned) of a video: front-matter ``id`` wins over the file name."""
     stem = file.stem
-    m = re.match(r"^(\d+)[-_. ]*(.*)$", stem)
+    m = _NUMBERED.match(stem)
     number, rest = (m.group(1), m.group(2)) if m else ("", stem)
     meta_id = slugify(str(script.meta.get("id") or ""))
     if meta_id:
@@ -90,7 +94,7 @@ def _title(script: Script, file: Path, problems: Problems) -> str:
         return " ".join(clean(meta_title).split())
     if script.title and strip_wrapping(script.title):
         return " ".join(strip_wrapping(script.title).split())
-    guess = " ".join(clean(re.sub(r"^\d+[-_. ]*", "", file.stem)).replace("-", " ").replace("_", " ").split())
+    guess = " ".join(clean(_NUMBER.sub("", file.stem)).replace("-", " ").replace("_", " ").split())
     guess = guess[:1].upper() + guess[1:] if guess else " ".join(clean(file.stem).split()) or "Untitled"
     problems.warn(script.path, 1, f"no '# Title' line; using '{guess}' (add a '# Title' first line "
                   "or 'title:' in front matter)", "no-title")

@@ -34,12 +34,12 @@ def ladder_notes(section: Section, levels: Levels) -> list[NoteSpec]:
     return notes
 
 
-_RUNG_SEPARATOR = r"\s*(?:;|→|->|\|)\s*"
+_RUNG_SEPARATOR = re.compile(r"\s*(?:;|→|->|\|)\s*")
 
 
 def _split_rungs(sentence: str, levels: Levels) -> list[str]:
     """``L5: my code → L6: my system`` → two rungs, when every piece starts with a level."""
-    pieces = [p for p in re.split(_RUNG_SEPARATOR, sentence) if p.strip()]
+    pieces = [p for p in _RUNG_SEPARATOR.split(sentence) if p.strip()]
     if len(pieces) > 1 and all(levels.leading_label(p) for p in pieces):
         return pieces
     return [sentence]

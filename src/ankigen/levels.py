@@ -22,13 +22,21 @@ def _starts_sentence(text: str, at: int) -> bool:
     return bool(_SENTENCE_START.search(window))
 
 
-def _first_letters(labels: tuple[str, ...], more: str = "") -> str:
+def _first_letters(labels: tuple[str, ...], more: str) -> str:
     """A lookahead for the characters a label (or ``more``) can start with: it changes no
     match, but lets the regex give up at most positions without trying every label."""
     if not all(labels):
         return ""
     firsts = {x for c in [lab[0] for lab in labels] + list(more) for x in (c, c.lower(), c.upper())}
     return "(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])"
+
+
+def _label_start(labels: tuple[str, ...]) -> str:
+    """A lookahead for the first two letters of some label: the same, once a match has
+    come as far as its label."""
+    if not all(labels):
+        return ""
+    return "(?=" + "|".join(sorted({re.escape(lab[:2]) for lab in labels})) + ")"
 
 
 class Levels:
@@ -39,7 +47,7 @@ class Levels:
         self._lower = [lab.lower() for lab in labels]
         alts = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
         end = r"(?![\w+])"
-        label, start = _first_letters(labels), _first_letters(labels, "at*_")
+        label, start = _label_start(labels), _first_letters(labels, "at*_")
         # "At L5: …", "At L5, you might say …", "L6 says: …", "Junior: …", "**L5:** …"
         self.in_prose = re.compile(
             rf"{start}(?:\b[Aa]t\s+(?:the\s+)?[*_]*{label}(?P<a>{alts}){end}[*_]*(?:\s+level)?\s*[:,]"

@@ -119,9 +119,12 @@ def _terms_note(text, spans, pin, section, line) -> NoteSpec:
                     answers=tuple(terms), pinned=bool(pin))
 
 
+_BOLD_MARKS = re.compile(r"(\*\*|__)")
+
+
 def _plain_note(text, pin, section, line) -> NoteSpec:
     """A bullet with nothing to delete: its opening words ask for the whole point."""
-    plain = re.sub(r"(\*\*|__)", "", text).strip()
+    plain = _BOLD_MARKS.sub("", text).strip()
     words = plain.split()
     head = " ".join(words[: max(2, min(5, len(words) // 3))])
     question = f"What is the recap point that begins “{head} …”?"

@@ -127,8 +127,8 @@ def simple_html(source: str) -> str | None:
     out = []
     list_before = False
     for block in source.split("\n\n"):
-        lines = block.split("\n")
-        if all(line.startswith("- ") for line in lines):
+        lines = block.split("\n") if block.startswith("- ") else None
+        if lines and all(line.startswith("- ") for line in lines):
             if list_before:  # two lists a blank line apart are one loose list
                 return None
             items = [_simple_inline(line[2:]) for line in lines]
@@ -136,7 +136,7 @@ def simple_html(source: str) -> str | None:
                 return None
             out.append("<ul>\n" + "\n".join(f"<li>{item}</li>" for item in items) + "\n</ul>")
             list_before = True
-        elif len(lines) == 1:
+        elif "\n" not in block:
             text = _simple_inline(block)
             if text is None:
                 return None
@@ -156,7 +156,7 @@ def _simple_inline(text: str) -> str | None:
     out, pos = [], 0
     while m := _WORDS_THEN_SPAN.match(text, pos):
         out.append(m.group("words"))
-        strong, em, link = m.group("strong"), m.group("em"), m.group("link")
+        strong, em, link = m.group("strong", "em", "link")
         if strong or em or link:
             if not _WORDS.fullmatch(strong or em or link):
                 return None

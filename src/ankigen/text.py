@@ -143,7 +143,7 @@ def _mask_code_runs(text: str) -> str:
     return "".join(out)
 
 
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]*_]*(?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]*_]*(?=\s|$)(?=\s*(?P<next>\S)|)")  # and what follows
 # Words whose final period does not end a sentence.
 ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "cf", "dr", "mr", "mrs", "ms", "prof", "st", "approx"})
 
@@ -174,16 +174,16 @@ _LAST_WORD = re.compile(r"([\w.]+)$")
 # Enough characters before a period to hold any abbreviation and the one before it:
 # a longer word is none of them, whether seen whole or cut to this window.
 _ABBREVIATION_WINDOW = max(map(len, ABBREVIATIONS)) + 2
-_NEXT_CHAR = re.compile(r"\s*(\S)")
 
 
 def _ends_sentence(text: str, m: re.Match) -> bool:
-    nxt = _NEXT_CHAR.match(text, m.end())
-    if nxt and (nxt.group(1).islower() or nxt.group(1) in "-–—"):
+    nxt = m.group("next")
+    if nxt and (nxt.islower() or nxt in "-–—"):
         return False
-    if text[m.start()] != ".":
+    start = m.start()
+    if text[start] != ".":
         return True
-    word = _LAST_WORD.search(text[max(0, m.start() - _ABBREVIATION_WINDOW):m.start()])
+    word = _LAST_WORD.search(text, max(0, start - _ABBREVIATION_WINDOW), start)
     return not (word and word.group(1).lower() in ABBREVIATIONS)
 
 
