@@ -118,12 +118,15 @@ _SPANS = re.compile(
     r"|(?<![!\\])\[(?P<link>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]\((?P<href>https?://[A-Za-z0-9_./%~:?=#@+-]+)\))")
 _WORD_CHAR = r"[^*_`\[\]<>&\\\x00-\x1f]"  # text that is only itself
 _WORDS = re.compile(f"{_WORD_CHAR}*")
-_WORDS_THEN_SPAN = re.compile(f"(?P<words>{_WORD_CHAR}*+){_SPANS.pattern}")  # *+: no backtracking
+# Words, then a span or the end (*+: words never give back a character).
+_WORDS_THEN_SPAN = re.compile(f"(?P<words>{_WORD_CHAR}*+)(?:{_SPANS.pattern}|(?P<end>\\Z))")
 _BLOCK_START = re.compile(r"[#>=+\-]|\*\s|\d+[.)]")
 
 
 def simple_html(source: str) -> str | None:
     """HTML for the common subset, equal to ``markdown_html``; None for anything else."""
+    if "\n" not in source and not source.startswith("- "):  # one paragraph, shown without <p>
+        return _simple_inline(source)
     out = []
     list_before = False
     for block in source.split("\n\n"):
@@ -156,6 +159,8 @@ def _simple_inline(text: str) -> str | None:
     out, pos = [], 0
     while m := _WORDS_THEN_SPAN.match(text, pos):
         out.append(m.group("words"))
+        if m.group("end") is not None:
+            return "".join(out)
         strong, em, link = m.group("strong", "em", "link")
         if strong or em or link:
             if not _WORDS.fullmatch(strong or em or link):
@@ -165,10 +170,7 @@ def _simple_inline(text: str) -> str | None:
         else:
             out.append(f"<code>{_escape(m.group('code'))}</code>")
         pos = m.end()
-    if not _WORDS.fullmatch(text, pos):
-        return None
-    out.append(text[pos:])
-    return "".join(out)
+    return None  # a character that opens no span
 
 
 def _escape(text: str) -> str:

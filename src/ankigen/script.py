@@ -167,8 +167,12 @@ _COMMENT = re.compile(r"<!--(?!\s*ankigen:id\s).*?-->", re.S)
 
 def parse(text: str, path: str) -> Script:
     """Parse script text. Raises AnkigenError for broken front matter."""
-    text = clean(text.lstrip("\ufeff")).replace("\r\n", "\n").replace("\r", "\n")
-    text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text.expandtabs(4))
+    text = clean(text.lstrip("\ufeff"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" in text:
+        text = text.expandtabs(4)
+    text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = text.split("\n")
     meta, start = _front_matter(lines, path)
     title, title_line = None, 0
@@ -183,7 +187,7 @@ def parse(text: str, path: str) -> Script:
     n = len(lines)
     while i < n:
         line = lines[i]
-        first = _opening(line)
+        first = _opening(line) if line else ""
         if first == "":
             i += 1
             continue
@@ -274,7 +278,7 @@ def _read_block(lines: list[str], i: int, first: str | None) -> tuple[Block | No
 
 
 def _ends_paragraph(line: str) -> bool:
-    first = _opening(line)
+    first = _opening(line) if line else ""
     return first is not None and (first in ("", ">") or (first == "#" and bool(_HEADING.match(line)))
                                   or bool(_RULE.match(line)) or bool(_FENCE.match(line))
                                   or bool(_ITEM.match(line)))
