@@ -253,15 +253,17 @@ def test_python_tags_in_a_hand_edited_lock_are_refused_not_run(project, tmp_path
     assert not (tmp_path / "pwned").exists()
 
 
-@pytest.mark.parametrize(("old", "new", "says"), [
-    (r'("guid": )"[^"]*"', r'\1"a b"', "is not a GUID"),
-    (r'("guid": )"[^"]*"', r'\1"x\\u001fy"', "is not a GUID"),
-    (r'("subdeck": )"S::', r'\1"S\\u001f', "subdeck holds a control character"),
+@pytest.mark.parametrize(("old", "new", "says", "at_the_line"), [
+    (r'("guid": )"[^"]*"', r'\1"a b"', "is not a GUID", True),  # a note: its line is named
+    (r'("guid": )"[^"]*"', r'\1"x\\u001fy"', "is not a GUID", True),
+    (r'("subdeck": )"S::', r'\1"S\\u001f', "subdeck holds a control character", False),
 ])
-def test_a_lock_that_would_put_control_characters_in_the_package_is_refused(project, old, new, says):
+def test_a_lock_that_would_put_control_characters_in_the_package_is_refused(project, old, new, says,
+                                                                            at_the_line):
     text = project.lock.read_text(encoding="utf-8")
+    line = text[:re.search(old, text).start()].count("\n") + 1 if at_the_line else None
     project.lock.write_text(re.sub(old, new, text, count=1), encoding="utf-8")
-    project.refused("decks/s.lock.yaml", None, says, "git checkout")
+    project.refused("decks/s.lock.yaml", line, says, "git checkout")
 
 
 def test_the_project_is_the_folder_above_the_configs_folder_however_it_is_named(tmp_path, monkeypatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import time
@@ -370,9 +372,28 @@ def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, pro
     return lock_path, existing, done
 
 
+@contextlib.contextmanager
+def _few_cycles():
+    """No cyclic garbage collection while a build runs: it makes hundreds of thousands of
+    objects and almost no cycles, and the collector's passes over them cost ~15% of a
+    rebuild. Collection resumes (and catches up) when the build is done."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def build(sources: list[Path], options: Options | None = None) -> BuildReport:
     """Build every deck the sources name. Nothing is written unless all of them are sound,
     and then all of them or none: every package and lock is staged, then renamed into place."""
+    with _few_cycles():
+        return _build(sources, options)
+
+
+def _build(sources: list[Path], options: Options | None = None) -> BuildReport:
     options = options or Options()
     configs = plan(sources, options.allow_outside)
     lock_paths = [options.lock or lock_path_for(c.path, c.root) for c in configs]
@@ -388,7 +409,8 @@ def build(sources: list[Path], options: Options | None = None) -> BuildReport:
 
 def diff(sources: list[Path], options: Options | None = None) -> BuildReport:
     """What a build would change for learners; writes nothing."""
-    planned, problems = prepare(sources, options or Options())
+    with _few_cycles():
+        planned, problems = prepare(sources, options or Options())
     return BuildReport([p.result for p in planned], list(problems.items))
 
 

@@ -83,8 +83,8 @@ class ScriptCache:
 
     def __init__(self, folder: Path | None = FOLDER):
         self.folder = folder
-        self.stored: dict[str, dict[str, bytes]] = {}  # deck → key → pickled entry, as on disk
-        self.used: dict[str, dict[str, bytes | _Fresh]] = {}  # deck → key → entry, this build
+        self.stored: dict[str, dict[str, memoryview]] = {}  # deck → key → pickled entry, as on disk
+        self.used: dict[str, dict[str, memoryview | bytes | _Fresh]] = {}  # deck → key → entry, this build
         self.seen: dict[tuple[str, str], object] = {}  # entries unpickled (or put) this build
 
     def _path(self, deck: str) -> Path:
@@ -110,17 +110,24 @@ class ScriptCache:
         self.used.setdefault(deck, {})[k] = blob
         return entry
 
-    def _load(self, deck: str) -> dict[str, bytes]:
+    def _load(self, deck: str) -> dict[str, memoryview]:
+        """The deck's entries, still pickled: views into the file's bytes (one read, no copies).
+
+        The file: a MAC (HMAC-SHA256 of the rest), the length of the index, the index
+        (a pickle: fingerprint, and each key's offset and length) and the entries."""
         secret = signing_key()
         try:
             with open(self._path(deck), "rb") as f:
-                mac, body = f.read(32), f.read()
-            if secret is None or not hmac.compare_digest(mac, _sign(secret, body)):
+                data = memoryview(f.read())
+            body = data[32:]
+            if secret is None or not hmac.compare_digest(data[:32], _sign(secret, body)):
                 return {}  # not written by this user's ankigen: never unpickled
-            data = pickle.loads(body)
-            if not isinstance(data, dict) or data.get("") != code_fingerprint().encode():
+            size = int.from_bytes(body[:8], "little")
+            index = pickle.loads(body[8:8 + size])
+            if not isinstance(index, dict) or index.pop("", None) != code_fingerprint():
                 return {}
-            return data
+            entries = body[8 + size:]
+            return {k: entries[start:start + length] for k, (start, length) in index.items()}
         except Exception:  # missing, cut short, from another Python: all misses
             return {}
 
@@ -145,20 +152,30 @@ class ScriptCache:
         if self.folder is None:
             return
         for deck, entries in used.items():
-            blobs = {k: v.pickled() if isinstance(v, _Fresh) else v for k, v in entries.items()}
-            self._write(self._path(deck), {"": code_fingerprint().encode(), **blobs})
+            self._write(self._path(deck), {k: v.pickled() if isinstance(v, _Fresh) else v
+                                           for k, v in entries.items()})
 
     @staticmethod
-    def _write(target: Path, data: dict) -> None:
+    def _write(target: Path, entries: dict[str, bytes | memoryview]) -> None:
         secret = signing_key()
         if secret is None:
             return
+        index: dict[str, object] = {"": code_fingerprint()}
+        start = 0
+        for k, blob in entries.items():
+            index[k] = (start, len(blob))
+            start += len(blob)
+        head = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+        parts = [len(head).to_bytes(8, "little"), head, *entries.values()]
+        mac = hmac.new(secret, digestmod=hashlib.sha256)
+        for part in parts:
+            mac.update(part)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            body = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                f.write(_sign(secret, body) + body)
+                f.write(mac.digest())
+                f.writelines(parts)
             os.replace(tmp, target)
         except OSError:
             pass  # a cache that cannot be written is only slower

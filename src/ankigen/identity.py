@@ -136,9 +136,11 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
         videos.append(iv)
     retired, newly = {}, []
     for key, entry in lock.notes.items():
+        if key in matched_keys:  # a current note (so not retired); its entry need not be read
+            continue
         if entry.retired is not None:
             retired[key] = entry
-        elif key not in matched_keys:
+        else:
             retired[key] = replace(entry, retired=now)
             newly.append(key)
     return Identity(videos, retired, newly, renames, moved)

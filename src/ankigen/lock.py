@@ -36,14 +36,31 @@ RECOVER = ("restore it from version control (git checkout -- {path}), or delete 
 
 @dataclass
 class LockedNote:
+    # Defaults are factories, never class attributes: a note read from the lock is parsed
+    # when first used (``unread``), so a rebuild does not parse the notes of settled videos.
     guid: str
     hash: str
     mod: int
-    text: str = ""  # the note's Markdown (cloze shown as {{cN::…}}), for rename matching
-    back: str = ""
+    text: str = field(default_factory=str)  # the note's Markdown (cloze shown as {{cN::…}}), for rename matching
+    back: str = field(default_factory=str)
     clozes: dict[str, int] = field(default_factory=dict)  # deletion key → cloze number, for life
-    retired: int | None = None  # when it was retired
+    retired: int | None = field(default_factory=lambda: None)  # when it was retired
     removed_clozes: dict[str, int] = field(default_factory=dict)  # numbers never to reuse
+
+    @classmethod
+    def unread(cls, text: str, start: int, key: str, shown: str, line: int) -> LockedNote:
+        """The note whose entry is ``text[start:]`` (JSON; line ``line`` of the lock file),
+        parsed when first used."""
+        note = cls.__new__(cls)
+        note._unread = (text, start, key, shown, line)
+        return note
+
+    def __getattr__(self, name: str):  # only for attributes not set: a note not parsed yet
+        unread = self.__dict__.pop("_unread", None)
+        if unread is None:
+            raise AttributeError(name)
+        self.__dict__.update(_parse_note(*unread).__dict__)
+        return getattr(self, name)
 
     def as_yaml(self) -> dict:
         out: dict = {"guid": self.guid, "hash": self.hash, "mod": self.mod}
@@ -91,6 +108,7 @@ class Lock:
     # each note as read: key → (its entry, its line); a note handed on unchanged (the same
     # object) is written back as that line, not dumped again
     lines: dict[str, tuple[LockedNote, str]] = field(default_factory=dict, repr=False, compare=False)
+    read_guids: dict[str, str] | None = field(default=None, repr=False, compare=False)  # GUID → key, as read
 
     def digest(self, notes: dict[str, LockedNote]) -> bytes | None:
         """A fingerprint of these notes as the lock file holds them (their lines), None
@@ -106,6 +124,8 @@ class Lock:
 
     @property
     def guids(self) -> set[str]:
+        if self.read_guids is not None:
+            return set(self.read_guids)
         return {n.guid for n in self.notes.values()}
 
 
@@ -134,10 +154,11 @@ def read_lock(path: Path, shown: str) -> Lock | None:
     if text.rstrip()[-2 * len(END_MARKER):].splitlines()[-1:] != [END_MARKER]:
         raise AnkigenError(f"the lock file is cut short (no '{END_MARKER}' line at its end); "
                            + RECOVER.format(path=shown), shown)
-    lines: dict[str, str] = {}
-    raw = _fast_load(text, lines)
+    unread: dict[str, tuple[int, str, int]] = {}
+    raw = _fast_load(text, unread)
     try:
         if raw is None:  # edited by hand into another YAML style: still accepted
+            unread.clear()
             raw = yaml.load(text, Loader=_Loader if _shallow(text) else yaml.SafeLoader)
     except RecursionError:
         raise AnkigenError("the lock file is nested too deeply to be a lock; "
@@ -147,12 +168,23 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         raise AnkigenError(f"the lock file is not valid YAML ({getattr(e, 'problem', e)}); "
                            + RECOVER.format(path=shown), shown, mark.line + 1 if mark else None) from None
     try:
-        lock = _from_yaml(raw)
+        lock = _from_yaml(raw, unread, shown)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise AnkigenError(f"the lock file has been damaged ({_describe(e)}); "
                            + RECOVER.format(path=shown), shown) from None
-    lock.lines = {key: (lock.notes[key], line) for key, line in lines.items() if key in lock.notes}
     return lock
+
+
+def _parse_note(text: str, start: int, key: str, shown: str, line: int) -> LockedNote:
+    """A note's entry, read from its line in the lock file (refused if damaged)."""
+    try:
+        value, end = _DECODER.raw_decode(text, start)
+        if end != len(text):
+            raise ValueError(f"more than one entry on the line of note {key}")
+        return _within(f"note {key}", _note, value)
+    except (ValueError, RecursionError) as e:
+        raise AnkigenError(f"the lock file has been damaged ({e}); " + RECOVER.format(path=shown),
+                           shown, line) from None
 
 
 _CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
@@ -212,12 +244,25 @@ def _clozes(value, what: str) -> dict[str, int]:
     return {_str(k, what): _int(v, what) for k, v in value.items()}
 
 
-def _from_yaml(raw) -> Lock:
+def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown: str = "") -> Lock:
+    """A lock from what was read: ``raw`` as loaded (YAML or the fast reader); the notes
+    the fast reader left unread (key → (where its JSON starts, line, line number)) are
+    parsed when used."""
     if not isinstance(raw, dict) or raw.get("version") != VERSION:
         raise ValueError(f"expected 'version: {VERSION}' at the top")
     lock = Lock(deck=_name(raw.get("deck", ""), "deck"), id_base=_int(raw.get("id_base", 0), "id_base"))
     for key, n in (raw.get("notes") or {}).items():
         lock.notes[_str(key, f"note {key}")] = _within(f"note {key}", _note, n)
+    if unread:
+        lock.read_guids = {}
+        for key, (start, line, no) in unread.items():
+            note = lock.notes[key] = LockedNote.unread(line, start, key, shown, no)
+            lock.lines[key] = (note, line)
+            guid = _GUID_FIRST.match(line, start)
+            guid = guid.group(1) if guid else note.guid  # not as ankigen writes it: parse it now
+            if guid in lock.read_guids:
+                raise ValueError(f"GUID {guid} is given to both {lock.read_guids[guid]} and {key}")
+            lock.read_guids[guid] = key
     for slug, v in (raw.get("videos") or {}).items():
         lock.videos[_str(slug, f"video {slug}")] = _within(f"video {slug}", _video, v)
     for mid, t in (raw.get("note_types") or {}).items():
@@ -225,7 +270,7 @@ def _from_yaml(raw) -> Lock:
             name=_str(t["name"], "note type name"), shape=_str(t["shape"], "note type shape"),
             look=_str(t["look"], "note type look"), mod=_int(t["mod"], "note type mod"))
     guids: dict[str, str] = {}
-    for key, n in lock.notes.items():
+    for key, n in lock.notes.items() if lock.read_guids is None else ():
         if n.guid in guids:
             raise ValueError(f"GUID {n.guid} is given to both {guids[n.guid]} and {key}")
         guids[n.guid] = key
@@ -296,52 +341,65 @@ _TOP = re.compile(r"^([a-z_]+):(?: (.*))?$")
 _ENTRY = re.compile(r'^  ("(?:[^"\\]|\\.)*"): (\{.*\})$')
 
 
-def _fast_load(text: str, raw: dict[str, str] | None = None) -> dict | None:
+def _fast_load(text: str, unread: dict[str, tuple[int, str, int]] | None = None) -> dict | None:
     """Read the lock as ankigen writes it; None when it was edited into another YAML style.
 
     Each section's entry lines are joined into one JSON object and read in one call.
-    ``raw``, when given, receives each note's line by key, so an unchanged note is
-    written back as it was read (see ``dump_lock``)."""
+    With ``unread``, the notes are not parsed: where each note's JSON starts in its line,
+    the line and its number go there by key (see ``LockedNote.unread``)."""
     data: dict = {}
     name, entries = None, []
     try:
-        for line in text.splitlines():
+        for no, line in enumerate(text.splitlines(), 1):
             if not line or line[0] == "#":
                 continue
             if name is not None and line.startswith('  "') and line[-1] == "}":
-                entries.append(line)
+                entries.append((no, line))
                 continue
             top = _TOP.match(line)
             if not top:
                 return None
             if name is not None:
-                data[name] = _entries(entries, raw if name == "notes" else None)
+                data[name] = _entries(entries, unread if name == "notes" else None)
                 name, entries = None, []
             if top.group(2) is None:
                 name = top.group(1)
             else:
                 data[top.group(1)] = json.loads(top.group(2))
         if name is not None:
-            data[name] = _entries(entries, raw if name == "notes" else None)
+            data[name] = _entries(entries, unread if name == "notes" else None)
     except (ValueError, RecursionError):
         return None
     return data
 
 
-def _entries(lines: list[str], raw: dict[str, str] | None) -> dict:
-    """``  "key": {...}`` lines → {key: {...}}; ValueError unless each line is exactly one entry."""
-    out = json.loads("{" + ",".join(line[2:] for line in lines) + "}")
+def _entries(lines: list[tuple[int, str]], unread: dict[str, tuple[int, str, int]] | None) -> dict:
+    """``  "key": {...}`` lines → {key: {...}}; ValueError unless each line is exactly one entry.
+    With ``unread``, {} is returned and each entry goes there unparsed instead."""
+    if unread is not None:
+        for no, line in lines:
+            end = line.find('": {', 3)
+            key = line[3:end]
+            if end < 0 or "\\" in key or '"' in key:  # an escape in the key: read it properly
+                entry = _ENTRY.match(line)
+                if entry is None:
+                    raise ValueError(line)
+                key, end = json.loads(entry.group(1)), entry.start(2) - 3
+            unread[key] = (end + 3, line, no)
+        return {}
+    out = json.loads("{" + ",".join(line[2:] for _, line in lines) + "}")
     if len(out) != len(lines):  # a key given twice, or a line holding two entries
         out = {}
-        for line in lines:
+        for _, line in lines:
             entry = _ENTRY.match(line)
             if entry is None:
                 raise ValueError(line)
             out[json.loads(entry.group(1))] = json.loads(entry.group(2))
-        return out
-    if raw is not None:
-        raw.update(zip(out, lines))
     return out
+
+
+_DECODER = json.JSONDecoder()
+_GUID_FIRST = re.compile(r'\{"guid": "([!#-\[\]-~]{1,64})"[,}]')  # as ankigen writes it: no escapes
 
 
 def _shallow(text: str, limit: int = 200) -> bool:
