@@ -116,3 +116,19 @@ def test_a_settled_video_is_reassembled_when_its_lock_entries_change(project, tm
     report, package, written = build(project, epoch=EPOCH + 2)
     assert package != before[1]
     assert written == lock.read_bytes() and b'"guid": "X' in written  # the lock's GUID is kept
+
+
+def test_a_build_process_ends_with_all_its_output_and_its_exit_code(project):
+    """``ankigen build`` ends without the interpreter's teardown: nothing may be lost."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)}
+    done = subprocess.run([sys.executable, "-m", "ankigen", "build", "--json"], cwd=project, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["decks"][0]["notes"] > 0  # the whole report, flushed
+    (scripts(project) / "02-trade-offs.md").write_bytes(b"\xff\xfe broken")
+    done = subprocess.run([sys.executable, "-m", "ankigen", "build"], cwd=project, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "02-trade-offs.md" in done.stderr, done.stderr

@@ -48,8 +48,13 @@ class DeckResult:
     retired_search: str = ""
     retired: int = 0
     first_build: bool = False  # there was no lock yet
-    per_video: list[tuple[str, str, int, int]] = field(default_factory=list)  # file, subdeck, notes, cards
+    read: list[Video] = field(default_factory=list, repr=False)  # the videos, as extracted
     split: list[str] = field(default_factory=list)  # one package per video, with --split
+
+    @property
+    def per_video(self) -> list[tuple[str, str, int, int]]:
+        """file, subdeck, notes, cards: for ``-v`` (counted only when asked)."""
+        return [(v.path, v.subdeck, len(v.notes), sum(card_count(n) for n in v.notes)) for v in self.read]
 
     def as_json(self) -> dict:
         out = dict(name=self.name, output=self.output, videos=self.videos,
@@ -335,8 +340,7 @@ def prepare(sources: list[Path], options: Options,
                             changes=done.changes, lock=shown, retired_search=retired_search(deck),
                             retired=sum(1 for n in done.notes if n.retired),
                             first_build=existing is None,
-                            per_video=[(v.path, v.subdeck, len(v.notes),
-                                        sum(card_count(n) for n in v.notes)) for v in deck.videos])
+                            read=deck.videos)
         split = split_packages(done, target, deck) if options.split else []
         result.split = [display_path(path) for path, _ in split]
         planned.append(Planned(deck, target, lock_path, data, dump_lock(done.lock), result, split))
@@ -400,7 +404,7 @@ def _build(sources: list[Path], options: Options | None = None) -> BuildReport:
     SCRIPTS.discard()
     with exclusive(lock_paths, options.on_wait):
         planned, problems = prepare(sources, options, configs)
-        SCRIPTS.seal()  # while the packages are compressed
+        SCRIPTS.seal()  # the cache's new content, made while the packages are compressed
         write_all([file for p in planned for file in
                    ((p.target, p.package), *p.split, (p.lock_path, p.lock_text.encode("utf-8")))])
     SCRIPTS.flush()

@@ -75,8 +75,8 @@ def key(data: bytes, *context: str) -> str:
 
 
 class ScriptCache:
-    """Reads at once; writes only on ``flush()``, after a build has written its deck —
-    a refused build, a diff, a check or a preview leave no trace.
+    """Reads at once; writes only on ``flush()``, once a build has decided all it will
+    write — a refused build, a diff, a check or a preview leave no trace.
 
     Each entry is pickled on its own, so a build unpickles only the entries it asks
     for and writes back the others' bytes as they were."""
@@ -86,6 +86,7 @@ class ScriptCache:
         self.stored: dict[str, dict[str, memoryview]] = {}  # deck → key → pickled entry, as on disk
         self.used: dict[str, dict[str, memoryview | bytes | _Fresh]] = {}  # deck → key → entry, this build
         self.seen: dict[tuple[str, str], object] = {}  # entries unpickled (or put) this build
+        self.sealed: list[tuple[Path, list]] = []  # files ready to write: see seal()
 
     def _path(self, deck: str) -> Path:
         name = hashlib.sha256(deck.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -135,50 +136,50 @@ class ScriptCache:
         self.seen[deck, k] = value
         self.used.setdefault(deck, {})[k] = _Fresh(value)
 
-    def seal(self) -> None:
-        """Pickle what this build put, ready for ``flush``."""
-        for entries in self.used.values():
-            for k, v in entries.items():
-                if isinstance(v, _Fresh):
-                    entries[k] = v.pickled()
-
     def discard(self) -> None:
         self.used.clear()
         self.stored.clear()
         self.seen.clear()
+        self.sealed.clear()
+
+    def seal(self) -> None:
+        """Make the files ``flush`` will write (the work of it, without writing)."""
+        if self.folder is None or self.sealed:
+            return
+        secret = signing_key()
+        for deck, entries in self.used.items() if secret is not None else ():
+            blobs = {k: v.pickled() if isinstance(v, _Fresh) else v for k, v in entries.items()}
+            self.sealed.append((self._path(deck), _file_parts(secret, blobs)))
 
     def flush(self) -> None:
-        used, self.used, self.stored, self.seen = self.used, {}, {}, {}
-        if self.folder is None:
-            return
-        for deck, entries in used.items():
-            self._write(self._path(deck), {k: v.pickled() if isinstance(v, _Fresh) else v
-                                           for k, v in entries.items()})
+        """Write the cache: one file per deck, whole, replacing the last."""
+        self.seal()
+        sealed, self.sealed = self.sealed, []
+        self.used, self.stored, self.seen = {}, {}, {}
+        for target, parts in sealed:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+                with os.fdopen(fd, "wb") as f:
+                    f.writelines(parts)
+                os.replace(tmp, target)
+            except OSError:
+                pass  # a cache that cannot be written is only slower
 
-    @staticmethod
-    def _write(target: Path, entries: dict[str, bytes | memoryview]) -> None:
-        secret = signing_key()
-        if secret is None:
-            return
-        index: dict[str, object] = {"": code_fingerprint()}
-        start = 0
-        for k, blob in entries.items():
-            index[k] = (start, len(blob))
-            start += len(blob)
-        head = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
-        parts = [len(head).to_bytes(8, "little"), head, *entries.values()]
-        mac = hmac.new(secret, digestmod=hashlib.sha256)
-        for part in parts:
-            mac.update(part)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(mac.digest())
-                f.writelines(parts)
-            os.replace(tmp, target)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+
+def _file_parts(secret: bytes, entries: dict[str, bytes | memoryview]) -> list[bytes | memoryview]:
+    """A cache file, in parts: its MAC, the index's length, the index, the entries."""
+    index: dict[str, object] = {"": code_fingerprint()}
+    start = 0
+    for k, blob in entries.items():
+        index[k] = (start, len(blob))
+        start += len(blob)
+    head = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+    parts = [len(head).to_bytes(8, "little"), head, *entries.values()]
+    mac = hmac.new(secret, digestmod=hashlib.sha256)
+    for part in parts:
+        mac.update(part)
+    return [mac.digest(), *parts]
 
 
 class _Fresh:

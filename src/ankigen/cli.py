@@ -36,6 +36,27 @@ class _Commands(click.Group):
             sys.exit(1)
 
 
+_QUICK_EXIT = False  # set by a one-off build: see run()
+
+
+def run() -> None:
+    """The ``ankigen`` command. After a one-off build the process ends without the
+    interpreter's teardown, which would free the build's objects one at a time (~8% of a
+    rebuild of a thousand videos): output is flushed, every file the build wrote is closed
+    and renamed into place by then, and its threads are done."""
+    try:
+        main()
+    except SystemExit as e:
+        if _QUICK_EXIT and (e.code is None or isinstance(e.code, int)):
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):  # a reader that went away, a closed stream
+                    pass
+            os._exit(e.code or 0)
+        raise
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ankigen")
 def main() -> None:
@@ -94,6 +115,8 @@ def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, ren
                       on_start=progress.start, on_file=progress.step, split=split,
                       allow_outside=allow_outside)
     if not watch:
+        global _QUICK_EXIT
+        _QUICK_EXIT = True
         sys.exit(_build_once(list(sources), options, as_json, quiet, verbose, progress))
     _build_and_watch(list(sources), options, as_json, quiet, verbose, progress)
 
