@@ -287,7 +287,7 @@ def _ends_paragraph(line: str) -> bool:
 def _read_paragraph(lines, i):
     start, parts = i, [lines[i].strip()]
     i += 1
-    while i < len(lines) and not _ends_paragraph(lines[i]):
+    while i < len(lines) and lines[i] and not _ends_paragraph(lines[i]):
         parts.append(lines[i].strip())
         i += 1
     return Block("paragraph", start + 1, text=" ".join(parts)), i
@@ -358,4 +358,4 @@ def _read_list(lines, i):
 
 def _item(parts: list) -> Item:
     text, line, marker, children = parts
-    return Item(text, line, marker, tuple(c for c in children if c))
+    return Item(text, line, marker, tuple(filter(None, children)))
