@@ -28,8 +28,12 @@ def test_an_unwritable_output_folder_changes_nothing(project, monkeypatch):
     # Root may write anywhere: the refusal is simulated where the file would be created.
     import ankigen.files
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(errno.EACCES, "Permission denied")
+    real = ankigen.files.tempfile.mkstemp
+
+    def refuse(*args, dir=None, **kwargs):
+        if Path(dir).name == "dist":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
 
     monkeypatch.setattr(ankigen.files.tempfile, "mkstemp", refuse)
     project.refused("dist/s.apkg", None, "cannot write (Permission denied)", "choose another -o")
@@ -52,14 +56,15 @@ def full_disk(monkeypatch, after: int):
     monkeypatch.setattr(ankigen.files.os, "write", write)
 
 
-@pytest.mark.parametrize("room", [0, 1000, "package"])
+@pytest.mark.parametrize("room", [0, 1000, "lock"])
 def test_a_full_disk_keeps_the_previous_package_and_lock(project, monkeypatch, room):
     (project.scripts / SEED.name).write_text(
         SEED.read_text(encoding="utf-8").replace("Staying in your lane.", "Staying put."), encoding="utf-8")
-    # "package": the new package is written whole, the disk fills up on the lock
+    # the lock is staged first (the package may still be compressing); "lock": the new lock
+    # is written whole, the disk fills up on the package
     with monkeypatch.context() as disk:
-        full_disk(disk, project.package.stat().st_size + 100 if room == "package" else room)
-        failed = "decks/s.lock.yaml" if room == "package" else "dist/s.apkg"
+        full_disk(disk, project.lock.stat().st_size + 100 if room == "lock" else room)
+        failed = "dist/s.apkg" if room == "lock" else "decks/s.lock.yaml"
         project.refused(failed, None, "cannot write (No space left on device)", "free some space")
     result = project.build("--json")
     assert result.exit_code == 0 and '"changed": [\n' in result.stdout

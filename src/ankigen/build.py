@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import pickle
 import re
 import time
 from functools import lru_cache
@@ -204,8 +205,9 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
             if results[i] is not None:
                 on_file(config.sources[i])
     for (i, file, _, k), result in zip(misses, parsed):
-        results[i] = result
-        cache.put(str(config.path or config.root), k, result)
+        blob = result if isinstance(result, bytes) else None  # from a worker: as the cache keeps it
+        results[i] = result = pickle.loads(blob) if blob is not None else result
+        cache.put(str(config.path or config.root), k, result, blob)
         if on_file is not None:
             on_file(file)
     for (video, diagnostics, rendered), k in zip(results, keys):
@@ -232,9 +234,11 @@ def _parse_in_parallel(misses, config: DeckConfig, workers: int):
         yield from pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
 
-def _read_job(job):
+def _read_job(job) -> bytes:
+    """One script read in a worker, pickled there: sent back and cached as it is."""
     file, root, labels, data = job
-    return _read_and_render(Path(file), Path(root), _levels(labels), data)
+    return pickle.dumps(_read_and_render(Path(file), Path(root), _levels(labels), data),
+                        protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @lru_cache(maxsize=8)
@@ -405,8 +409,8 @@ def _build(sources: list[Path], options: Options | None = None) -> BuildReport:
     with exclusive(lock_paths, options.on_wait):
         planned, problems = prepare(sources, options, configs)
         SCRIPTS.seal()  # the cache's new content, made while the packages are compressed
-        write_all([file for p in planned for file in
-                   ((p.target, p.package), *p.split, (p.lock_path, p.lock_text.encode("utf-8")))])
+        write_all([file for p in planned for file in  # the package last: it may still be compressing
+                   ((p.target, lambda p=p: p.package), *p.split, (p.lock_path, p.lock_text.encode("utf-8")))])
     SCRIPTS.flush()
     return BuildReport([p.result for p in planned], list(problems.items))
 

@@ -132,9 +132,10 @@ class ScriptCache:
         except Exception:  # missing, cut short, from another Python: all misses
             return {}
 
-    def put(self, deck: str, k: str, value) -> None:
+    def put(self, deck: str, k: str, value, pickled: bytes | None = None) -> None:
+        """Keep ``value`` (``pickled``, if it already is)."""
         self.seen[deck, k] = value
-        self.used.setdefault(deck, {})[k] = _Fresh(value)
+        self.used.setdefault(deck, {})[k] = _Fresh(value) if pickled is None else pickled
 
     def discard(self) -> None:
         self.used.clear()

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from .errors import AnkigenError
 
@@ -112,8 +113,9 @@ def time_limit(seconds: float, shown: str):
             signal.setitimer(signal.ITIMER_REAL, *outer)
 
 
-def write_all(files: list[tuple[Path, bytes]]) -> None:
-    """Write every file or none: stage each beside its target, then rename them all.
+def write_all(files: list[tuple[Path, bytes | Callable[[], bytes]]]) -> None:
+    """Write every file or none: stage each beside its target, then rename them all, in
+    the order given. Content still being made (a callable) is staged after the rest.
 
     A failure while staging (the usual ones: a full disk, a folder that cannot be
     written) removes the staged files and leaves every target as it was. A rename
@@ -122,9 +124,14 @@ def write_all(files: list[tuple[Path, bytes]]) -> None:
     target are removed first."""
     staged: list[tuple[str, Path]] = []
     try:
-        for path, data in files:
-            _sweep(Path(path))
-            staged.append((_stage(Path(path), data), Path(path)))
+        ready = sorted(range(len(files)), key=lambda i: callable(files[i][1]))
+        tmps: dict[int, str] = {}
+        for i in ready:
+            path, data = Path(files[i][0]), files[i][1]
+            _sweep(path)
+            tmps[i] = _stage(path, data() if callable(data) else data)
+            staged.append((tmps[i], path))
+        staged = [(tmps[i], Path(files[i][0])) for i in range(len(files))]
         for _, path in staged:
             if path.is_dir():
                 raise AnkigenError(cannot_write(OSError(errno.EISDIR, os.strerror(errno.EISDIR))),
