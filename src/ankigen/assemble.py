@@ -11,10 +11,10 @@ from .config import stable_id
 from .errors import Diagnostic, Problems
 from .identity import Identity, identify
 from .lock import Lock, LockedNote, LockedVideo
-from .notes import KEY_PART, Deck
+from .notes import KEY_PART, Deck, Video
 from .notetypes import CLOZE_TYPE, NOTE_TYPES, QA_TYPE
 from .package import PackagedDeck, PackagedNote
-from .render import text_html, to_html
+from .render import remember, text_html, to_html
 from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, show_cloze
 
 RETIRED_TAG = "retired"
@@ -53,6 +53,9 @@ class Settled:
     diagnostics: tuple[Diagnostic, ...]  # what identifying it says each time
 
 
+_TYPES = {t.model_id: t for t in NOTE_TYPES}
+
+
 def _row(video: LockedVideo) -> tuple:
     return (video.file, video.title, video.subdeck, video.retired)
 
@@ -78,6 +81,7 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
         return None
 
     identity = identify(deck, lock, now, rename_decks, problems, settled)
+    originals = {v.path: v for v in deck.videos}
     new = Lock(deck=deck.name, id_base=lock.id_base or now * 1000, lines=lock.lines)
     changes = DeckChanges(deck.name, deck_renames=identity.video_renames)
     pdecks = {deck.name: PackagedDeck(deck.deck_id, deck.name)}
@@ -93,7 +97,8 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
             changes.for_video(iv.subdeck).unchanged += len(iv.settled.keys)
             continue
         first = len(pnotes)
-        _assemble_video(deck, lock, now, iv, new, changes, pdecks[iv.subdeck].deck_id, pnotes)
+        _assemble_video(deck, lock, now, iv, new, changes, pdecks[iv.subdeck].deck_id, pnotes,
+                        _prepared(deck, iv.video, originals.get(iv.video.path)))
         k = shelf_key(iv.video)
         digest = lock.digest(iv.locked) if k is not None and _is_settled(lock, new, iv) else None
         if digest is not None:
@@ -106,19 +111,40 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
     return Assembled(list(pdecks.values()), pnotes, new, changes, model_mods, new.id_base)
 
 
+def _prepared(deck: Deck, video: Video, original: Video | None) -> tuple | None:
+    """The video's ``cards.prepared`` rows, if made for this deck and this very video (not
+    one whose identity the lock changed); its rendered HTML is remembered either way."""
+    more = deck.more.get(video.path)
+    made = more() if more is not None else None
+    if made is None:
+        return None
+    rendered, prepared = made
+    remember(rendered)
+    if prepared is None or video is not original or prepared[0] != (deck.name, deck.slug, deck.tags):
+        return None
+    return prepared[1]
+
+
 def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: DeckChanges,
-                    deck_id: int, pnotes: list[PackagedNote]) -> None:
+                    deck_id: int, pnotes: list[PackagedNote], rows: tuple | None = None) -> None:
+    """Assemble one video's notes; ``rows``, its ``cards.prepared`` rows, spare the work
+    for each note whose spec identify left as it was."""
     video = iv.video
     locked_video = LockedVideo(video.source or video.path, video.title, iv.subdeck)
     new.videos[video.slug] = lock.videos.get(video.slug) if lock.videos.get(video.slug) == locked_video \
         else locked_video
     vc = changes.for_video(iv.subdeck)
-    for ident in iv.notes:
+    for i, ident in enumerate(iv.notes):
         spec = ident.spec
-        fields = cards.fields(deck, video, spec)
-        tags = cards.tags(deck, video, spec)
-        note_type = cards.note_type(spec)
-        digest = content_hash(fields, tags, note_type)
+        if rows is not None and spec is video.notes[i]:
+            fields, tags, model_id, digest, shown, ords = rows[i]
+            note_type = _TYPES[model_id]
+        else:
+            fields = cards.fields(deck, video, spec)
+            tags = cards.tags(deck, video, spec)
+            note_type = cards.note_type(spec)
+            digest = content_hash(fields, tags, note_type)
+            shown, ords = show_cloze(spec.text), None
         old_key = ident.renamed_from or ident.key
         entry = lock.notes.get(old_key)
         if entry is not None and entry.retired is not None:
@@ -142,10 +168,10 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
             for k, n in ident.removed_clozes.items():
                 if k not in entry.removed_clozes:
                     changes.empty_cards.append((ident.key, n))
-        locked = LockedNote(ident.guid, digest, mod, show_cloze(spec.text), spec.back,
-                            ident.clozes, None, ident.removed_clozes)
+        locked = LockedNote(ident.guid, digest, mod, shown, spec.back, ident.clozes, None,
+                            ident.removed_clozes)
         new.notes[ident.key] = entry if locked == entry else locked  # the same: its line is kept
-        pnotes.append(PackagedNote.of(ident.guid, note_type, fields, tags, deck_id, mod))
+        pnotes.append(PackagedNote.of(ident.guid, note_type, fields, tags, deck_id, mod, ords=ords))
 
 
 def _is_settled(lock: Lock, new: Lock, iv) -> bool:

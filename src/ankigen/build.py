@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import pickle
@@ -22,12 +23,12 @@ from .contrast import Levels
 from .errors import ERROR, AnkigenError, Diagnostic, Problems
 from .extract import extract
 from .lock import Lock, dump_lock, lock_path_for, read_lock
-from .cards import card_count
+from .cards import card_count, prepared
 from .notes import Deck, Video
 from .text import clean, slugify
 from .files import READ_SECONDS, pause_point, read_source, time_limit, write_all
 from .package import exclusive, package_bytes, package_later
-from .render import remember, render_all
+from .render import render_all
 from .script import decode, parse
 
 if TYPE_CHECKING:
@@ -173,13 +174,20 @@ PARALLEL_FROM = 150  # scripts to parse before a second process pays for itself
 SCRIPTS = ScriptCache()  # this process's parse cache; a build flushes it once written
 
 
+MORE = "\0more"  # cache key suffix: a script's rendered HTML and prepared notes, read when needed
+
+
 def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = None,
                 cache: ScriptCache | None = None):
-    """Every script of a deck read, in source order, with its cache key (None if unreadable):
-    from the cache where it holds the same bytes, else parsed (across processes when there
-    are many)."""
+    """Every script of a deck read, in source order: (video, diagnostics, cache key or None
+    if unreadable, ``more``). From the cache where it holds the same bytes, else parsed
+    (across processes when there are many). ``more()`` gives the video's rendered HTML and
+    ``cards.prepared`` rows (None if they are not to be had): a rebuild needs them only for
+    the videos it reassembles."""
     cache = cache or SCRIPTS
     levels = Levels(config.levels)
+    deck = str(config.path or config.root)
+    context = (config.name, config.slug, config.tags)
     results: list = [None] * len(config.sources)
     keys: list[str | None] = [None] * len(config.sources)
     misses = []
@@ -187,58 +195,67 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
         try:
             data = read_source(file, display_path(file))
         except AnkigenError:
-            results[i] = _read_and_render(file, config.root, levels)
+            main, more = _read_and_render(file, config.root, levels, None, context)
+            results[i] = (*main, lambda more=more: more)
             continue
         k = keys[i] = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
-        hit = cache.get(str(config.path or config.root), k)
-        if hit is not None:
-            results[i] = hit
+        hit = cache.get(deck, k)
+        if hit is not None and cache.keep(deck, k + MORE):
+            results[i] = (*hit, functools.partial(cache.get, deck, k + MORE))
         else:
             misses.append((i, file, data, k))
     workers = min(os.cpu_count() or 1, 4)
     if len(misses) >= PARALLEL_FROM and workers > 1:
-        parsed = _parse_in_parallel(misses, config, workers)
+        parsed = _parse_in_parallel(misses, config, workers, context)
     else:
-        parsed = (_read_and_render(file, config.root, levels, data) for _, file, data, _ in misses)
+        parsed = (_read_and_render(file, config.root, levels, data, context) for _, file, data, _ in misses)
     if on_file is not None:
         for i in range(len(results)):
             if results[i] is not None:
                 on_file(config.sources[i])
     for (i, file, _, k), result in zip(misses, parsed):
-        blob = result if isinstance(result, bytes) else None  # from a worker: as the cache keeps it
-        results[i] = result = pickle.loads(blob) if blob is not None else result
-        cache.put(str(config.path or config.root), k, result, blob)
+        if isinstance(result[0], bytes):  # from a worker, pickled as the cache keeps it
+            blobs, result = result, tuple(pickle.loads(blob) for blob in result)
+        else:
+            blobs = (None, None)
+        (video, diagnostics), more = result
+        cache.put(deck, k, (video, diagnostics), blobs[0])
+        cache.put(deck, k + MORE, more, blobs[1])
+        results[i] = (video, diagnostics, lambda more=more: more)
         if on_file is not None:
             on_file(file)
-    for (video, diagnostics, rendered), k in zip(results, keys):
-        remember(rendered)
-        yield video, diagnostics, k
+    for (video, diagnostics, more), k in zip(results, keys):
+        yield video, diagnostics, k, more
 
 
-def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None = None):
-    """read_video, plus the HTML of every Markdown field its notes will need."""
+def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None, context: tuple):
+    """read_video, then what assembling its notes will need: ((video, diagnostics),
+    (the HTML of every Markdown field, ``cards.prepared`` for the deck ``context``))."""
     try:
         with time_limit(READ_SECONDS, display_path(file)):
             video, diagnostics = read_video(file, root, levels, data)
-            notes = video.notes if video is not None else ()
-            return video, diagnostics, render_all(s for n in notes for s in (n.text, n.back, n.extra))
+            if video is None:
+                return (None, diagnostics), ({}, None)
+            rendered = render_all(s for n in video.notes for s in (n.text, n.back, n.extra))
+            name, slug, tags = context
+            return (video, diagnostics), (rendered, prepared(Deck(name, slug, 0, tags=tags), video))
     except AnkigenError as e:
-        return None, list(e.diagnostics), {}
+        return (None, list(e.diagnostics)), ({}, None)
 
 
-def _parse_in_parallel(misses, config: DeckConfig, workers: int):
+def _parse_in_parallel(misses, config: DeckConfig, workers: int, context: tuple):
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = [(str(file), str(config.root), config.levels, data) for _, file, data, _ in misses]
+    jobs = [(str(file), str(config.root), config.levels, data, context) for _, file, data, _ in misses]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         yield from pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
 
-def _read_job(job) -> bytes:
+def _read_job(job) -> tuple[bytes, bytes]:
     """One script read in a worker, pickled there: sent back and cached as it is."""
-    file, root, labels, data = job
-    return pickle.dumps(_read_and_render(Path(file), Path(root), _levels(labels), data),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    file, root, labels, data, context = job
+    return tuple(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+                 for part in _read_and_render(Path(file), Path(root), _levels(labels), data, context))
 
 
 @lru_cache(maxsize=8)
@@ -251,7 +268,7 @@ def load_deck(config: DeckConfig, problems: Problems,
     """Read and extract every video of a deck; problems are collected, not raised."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
     owners: dict[str, str] = {}
-    for video, diagnostics, k in read_videos(config, on_file):
+    for video, diagnostics, k, more in read_videos(config, on_file):
         problems.items.extend(diagnostics)
         if video is None:
             continue
@@ -262,6 +279,7 @@ def load_deck(config: DeckConfig, problems: Problems,
             continue
         owners[video.slug] = video.path
         deck.videos.append(video)
+        deck.more[video.path] = more
         if k is not None:
             deck.keys[video.path] = k
     if not deck.videos and not problems.errors:

@@ -132,6 +132,20 @@ class ScriptCache:
         except Exception:  # missing, cut short, from another Python: all misses
             return {}
 
+    def keep(self, deck: str, k: str) -> bool:
+        """Keep an entry for the next build without reading it; False if there is none."""
+        if (deck, k) in self.seen:
+            self.get(deck, k)
+            return True
+        if self.folder is None:
+            return False
+        if deck not in self.stored:
+            self.stored[deck] = self._load(deck)
+        blob = self.stored[deck].get(k)
+        if blob is not None:
+            self.used.setdefault(deck, {})[k] = blob
+        return blob is not None
+
     def put(self, deck: str, k: str, value, pickled: bytes | None = None) -> None:
         """Keep ``value`` (``pickled``, if it already is)."""
         self.seen[deck, k] = value

@@ -23,7 +23,7 @@ from .config import display_path
 from .levels import Levels
 from .errors import ERROR, INFO, WARNING, AnkigenError, Diagnostic, Problems
 from .notes import Deck
-from .render import to_html
+from .render import remember, to_html
 from .files import read_source
 from .script import decode
 from .template import render_cards, reveal_cloze
@@ -59,6 +59,10 @@ def check(sources: list[Path], allow_outside: bool = False) -> list[Diagnostic]:
     for config in _configs(sources, found, allow_outside):
         problems = Problems()
         deck = load_deck(config, problems)
+        for more in deck.more.values():  # the HTML the card rules render, as the build made it
+            made = more()
+            if made is not None:
+                remember(made[0])
         if not problems.errors:
             found += lock_problems(config, deck)
         found += problems.items

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 RECAP = "recap"
 ONE_LINER = "one-liner"
@@ -71,3 +72,5 @@ class Deck:
     videos: list[Video] = field(default_factory=list)
     tags: tuple[str, ...] = ()
     keys: dict[str, str] = field(default_factory=dict)  # video path → its script's cache key
+    # video path → () → (rendered HTML, cards.prepared): made with the video, read when needed
+    more: dict[str, Callable[[], tuple | None]] = field(default_factory=dict, repr=False, compare=False)

@@ -48,10 +48,13 @@ class PackagedNote(NamedTuple):
 
     @classmethod
     def of(cls, guid: str, note_type: NoteType, fields: tuple[str, ...], tags: tuple[str, ...],
-           deck_id: int, mod: int, retired: bool = False) -> PackagedNote:
-        """A note from its fields and tags; its cards are genanki's (``card_ords``)."""
+           deck_id: int, mod: int, retired: bool = False,
+           ords: tuple[int, ...] | None = None) -> PackagedNote:
+        """A note from its fields and tags; its cards are genanki's (``card_ords``, unless given)."""
+        if ords is None and not retired:
+            ords = card_ords(note_type, fields)
         return cls(guid, note_type.model_id, "\x1f".join(fields), " ".join(tags), deck_id, mod,
-                   retired, None if retired else card_ords(note_type, fields))
+                   retired, None if retired else ords)
 
     @property
     def fields(self) -> tuple[str, ...]:
