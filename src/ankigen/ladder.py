@@ -34,11 +34,14 @@ def ladder_notes(section: Section, levels: Levels) -> list[NoteSpec]:
     return notes
 
 
-_RUNG_SEPARATOR = re.compile(r"\s*(?:;|→|->|\|)\s*")
+_SEPARATORS = (";", "→", "->", "|")
+_RUNG_SEPARATOR = re.compile(r"\s*(?:" + "|".join(map(re.escape, _SEPARATORS)) + r")\s*")
 
 
 def _split_rungs(sentence: str, levels: Levels) -> list[str]:
     """``L5: my code → L6: my system`` → two rungs, when every piece starts with a level."""
+    if not any(separator in sentence for separator in _SEPARATORS):
+        return [sentence]
     pieces = [p for p in _RUNG_SEPARATOR.split(sentence) if p.strip()]
     if len(pieces) > 1 and all(levels.leading_label(p) for p in pieces):
         return pieces

@@ -79,13 +79,13 @@ def _to_html(source: str) -> str:
     if not source:
         return ""
     if _PLAIN.match(source) and not _LEADS_BLOCK.match(source):
-        html = _escape(source.strip())
-    else:
-        html = simple_html(source)
-        if html is None and source.count("[") + source.count("\\") > 64:
-            html = _escape(source.strip())  # Python-Markdown takes quadratic time on these
-        elif html is None:
-            html = markdown_html(source)
+        # No & < > to escape, no braces or markers: _cloze_syntax would only do this.
+        return source.strip().replace("::", ":&#58;")
+    html = simple_html(source)
+    if html is None and source.count("[") + source.count("\\") > 64:
+        html = _escape(source.strip())  # Python-Markdown takes quadratic time on these
+    elif html is None:
+        html = markdown_html(source)
     return _cloze_syntax(html)
 
 
@@ -154,21 +154,21 @@ def simple_html(source: str) -> str | None:
 
 def _simple_inline(text: str) -> str | None:
     """Words and spans, each span starting where the words before it end."""
-    if not text or text != text.strip() or _BLOCK_START.match(text):
+    if not text or text[0].isspace() or text[-1].isspace() or _BLOCK_START.match(text):
         return None
     out, pos = [], 0
     while m := _WORDS_THEN_SPAN.match(text, pos):
-        out.append(m.group("words"))
-        if m.group("end") is not None:
+        words, strong, em, code, link, href, end = m.groups()
+        out.append(words)
+        if end is not None:
             return "".join(out)
-        strong, em, link = m.group("strong", "em", "link")
         if strong or em or link:
             if not _WORDS.fullmatch(strong or em or link):
                 return None
             out.append(f"<strong>{strong}</strong>" if strong else f"<em>{em}</em>" if em
-                       else f'<a href="{m.group("href")}">{link}</a>')
+                       else f'<a href="{href}">{link}</a>')
         else:
-            out.append(f"<code>{_escape(m.group('code'))}</code>")
+            out.append(f"<code>{_escape(code)}</code>")
         pos = m.end()
     return None  # a character that opens no span
 

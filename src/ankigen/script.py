@@ -247,7 +247,7 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
     if not _META_KEY.match(content[0]):
         return {}, 0
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end]))
+        meta = _load_yaml(lines[1:end])
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -257,6 +257,21 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
         raise AnkigenError("front matter is nested too deeply; keep it to 'title:', 'id:' "
                            "and 'tags:'", path, 2) from None
     return (meta, end + 1) if isinstance(meta, dict) else ({}, 0)
+
+
+# A front-matter line of plain words: ``tags: [bench, queues]``, ``id: ownership``.
+_WORD = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+_PLAIN_META = re.compile(rf"[A-Za-z][A-Za-z0-9_-]*:(?: {_WORD}(?: {_WORD})*| \[{_WORD}(?:, {_WORD})*\])?")
+_CSafeLoader = getattr(yaml, "CSafeLoader", None)  # PyYAML built with libyaml
+
+
+def _load_yaml(lines: list[str]):
+    """``yaml.safe_load``; front matter of plain words only is read by libyaml, which
+    gives the same values (the same constructor and resolver) ten times as quick."""
+    text = "\n".join(lines)
+    if _CSafeLoader is not None and all(_PLAIN_META.fullmatch(line) for line in lines):
+        return yaml.load(text, Loader=_CSafeLoader)
+    return yaml.safe_load(text)
 
 
 def _read_block(lines: list[str], i: int, first: str | None) -> tuple[Block | None, int]:

@@ -147,7 +147,7 @@ def _mask_code_runs(text: str) -> str:
     return "".join(out)
 
 
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]*_]*(?=\s|$)(?=\s*(?P<next>\S)|)")  # and what follows
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]*_]*(?=\s|$)(?=\s*(\S)|)")  # and what follows
 # Words whose final period does not end a sentence.
 ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "cf", "dr", "mr", "mrs", "ms", "prof", "st", "approx"})
 
@@ -162,12 +162,12 @@ def sentences(text: str) -> list[str]:
     masked = mask_code(text)
     out, start = [], 0
     for m in _SENTENCE_END.finditer(masked):
-        if not _ends_sentence(masked, m):
-            continue
-        piece = text[start:m.end()].strip()
-        if piece:
-            out.append(piece)
-        start = m.end()
+        if _ends_sentence(masked, m):
+            end = m.end()
+            piece = text[start:end].strip()
+            if piece:
+                out.append(piece)
+            start = end
     rest = text[start:].strip()
     if rest:
         out.append(rest)
@@ -181,7 +181,7 @@ _ABBREVIATION_WINDOW = max(map(len, ABBREVIATIONS)) + 2
 
 
 def _ends_sentence(text: str, m: re.Match) -> bool:
-    nxt = m.group("next")
+    nxt = m[1]  # the next character that is not a space
     if nxt and (nxt.islower() or nxt in "-–—"):
         return False
     start = m.start()
