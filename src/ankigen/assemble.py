@@ -113,14 +113,15 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
 
 def _prepared(deck: Deck, video: Video, original: Video | None) -> tuple | None:
     """The video's ``cards.prepared`` rows, if made for this deck and this very video (not
-    one whose identity the lock changed); its rendered HTML is remembered either way."""
+    one whose identity the lock changed); else its rendered HTML is remembered, for making
+    the fields here. (A note whose clozes identify renumbered is rendered afresh.)"""
     more = deck.more.get(video.path)
     made = more() if more is not None else None
     if made is None:
         return None
     rendered, prepared = made
-    remember(rendered)
     if prepared is None or video is not original or prepared[0] != (deck.name, deck.slug, deck.tags):
+        remember(rendered)  # the fields are made here: from the HTML already rendered
         return None
     return prepared[1]
 

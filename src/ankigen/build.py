@@ -195,8 +195,8 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
         try:
             data = read_source(file, display_path(file))
         except AnkigenError:
-            main, more = _read_and_render(file, config.root, levels, None, context)
-            results[i] = (*main, lambda more=more: more)
+            main, made = _read_and_render(file, config.root, levels, None, context)
+            results[i] = (*main, functools.partial(_same, made))
             continue
         k = keys[i] = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
         hit = cache.get(deck, k)
@@ -215,17 +215,24 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
                 on_file(config.sources[i])
     for (i, file, _, k), result in zip(misses, parsed):
         if isinstance(result[0], bytes):  # from a worker, pickled as the cache keeps it
-            blobs, result = result, tuple(pickle.loads(blob) for blob in result)
+            video, diagnostics = pickle.loads(result[0])
+            cache.put(deck, k, (video, diagnostics), result[0])
+            cache.keep_pickled(deck, k + MORE, result[1])  # unpickled when (and each time) needed
+            more = functools.partial(pickle.loads, result[1])
         else:
-            blobs = (None, None)
-        (video, diagnostics), more = result
-        cache.put(deck, k, (video, diagnostics), blobs[0])
-        cache.put(deck, k + MORE, more, blobs[1])
-        results[i] = (video, diagnostics, lambda more=more: more)
+            (video, diagnostics), made = result
+            cache.put(deck, k, (video, diagnostics))
+            cache.put(deck, k + MORE, made)
+            more = functools.partial(_same, made)
+        results[i] = (video, diagnostics, more)
         if on_file is not None:
             on_file(file)
     for (video, diagnostics, more), k in zip(results, keys):
         yield video, diagnostics, k, more
+
+
+def _same(value):
+    return value
 
 
 def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None, context: tuple):

@@ -146,6 +146,11 @@ class ScriptCache:
             self.used.setdefault(deck, {})[k] = blob
         return blob is not None
 
+    def keep_pickled(self, deck: str, k: str, pickled: bytes) -> None:
+        """Keep an entry that is already pickled, without unpickling it here."""
+        if self.folder is not None:
+            self.used.setdefault(deck, {})[k] = pickled
+
     def put(self, deck: str, k: str, value, pickled: bytes | None = None) -> None:
         """Keep ``value`` (``pickled``, if it already is)."""
         self.seen[deck, k] = value
