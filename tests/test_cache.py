@@ -87,3 +87,22 @@ def test_parallel_reading_gives_the_same_package(run, series, tmp_path, monkeypa
     assert used
     assert (tmp_path / "seq.apkg").read_bytes() == (tmp_path / "par.apkg").read_bytes()
     assert (tmp_path / "seq.lock").read_bytes() == (tmp_path / "par.lock").read_bytes()
+
+
+def test_the_lock_read_while_workers_parse_is_refused_as_ever(run, series, tmp_path, monkeypatch):
+    """With many scripts, the lock is read while other processes parse them: a damaged
+    lock is still refused the same way, and only after the scripts' own errors."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
+    lock = tmp_path / "s.lock"
+    assert run("build", series, "-o", tmp_path / "a.apkg", "--lock", lock).exit_code == 0
+    shutil.rmtree(tmp_path / FOLDER)  # every script is parsed again, by the workers
+    assert run("build", series, "-o", tmp_path / "b.apkg", "--lock", lock).exit_code == 0
+    assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
+    text = lock.read_text(encoding="utf-8")
+    lock.write_text(text.replace('"mod": ', '"mod": "soon", "m": ', 1), encoding="utf-8")
+    shutil.rmtree(tmp_path / FOLDER)
+    result = run("build", series, "-o", tmp_path / "c.apkg", "--lock", lock)
+    assert result.exit_code == 1 and "s.lock" in result.output and "whole number" in result.output
+    (series / "02-trade-offs.md").write_bytes(b"")
+    result = run("build", series, "-o", tmp_path / "c.apkg", "--lock", lock)
+    assert result.exit_code == 1 and "02-trade-offs.md" in result.output and "s.lock" not in result.output

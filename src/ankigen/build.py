@@ -178,12 +178,12 @@ MORE = "\0more"  # cache key suffix: a script's rendered HTML and prepared notes
 
 
 def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = None,
-                cache: ScriptCache | None = None):
+                cache: ScriptCache | None = None, meanwhile: Callable[[], None] | None = None):
     """Every script of a deck read, in source order: (video, diagnostics, cache key or None
     if unreadable, ``more``). From the cache where it holds the same bytes, else parsed
     (across processes when there are many). ``more()`` gives the video's rendered HTML and
     ``cards.prepared`` rows (None if they are not to be had): a rebuild needs them only for
-    the videos it reassembles."""
+    the videos it reassembles. ``meanwhile`` is called while other processes parse, if they do."""
     cache = cache or SCRIPTS
     levels = Levels(config.levels)
     deck = str(config.path or config.root)
@@ -206,7 +206,7 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
             misses.append((i, file, data, k))
     workers = min(os.cpu_count() or 1, 4)
     if len(misses) >= PARALLEL_FROM and workers > 1:
-        parsed = _parse_in_parallel(misses, config, workers, context)
+        parsed = _parse_in_parallel(misses, config, workers, context, meanwhile)
     else:
         parsed = (_read_and_render(file, config.root, levels, data, context) for _, file, data, _ in misses)
     if on_file is not None:
@@ -250,12 +250,16 @@ def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None,
         return (None, list(e.diagnostics)), ({}, None)
 
 
-def _parse_in_parallel(misses, config: DeckConfig, workers: int, context: tuple):
+def _parse_in_parallel(misses, config: DeckConfig, workers: int, context: tuple,
+                       meanwhile: Callable[[], None] | None = None):
     from concurrent.futures import ProcessPoolExecutor
 
     jobs = [(str(file), str(config.root), config.levels, data, context) for _, file, data, _ in misses]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        results = pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        if meanwhile is not None:
+            meanwhile()
+        yield from results
 
 
 def _read_job(job) -> tuple[bytes, bytes]:
@@ -270,12 +274,13 @@ def _levels(labels: tuple[str, ...]) -> Levels:
     return Levels(labels)
 
 
-def load_deck(config: DeckConfig, problems: Problems,
-              on_file: Callable[[Path], None] | None = None) -> Deck:
-    """Read and extract every video of a deck; problems are collected, not raised."""
+def load_deck(config: DeckConfig, problems: Problems, on_file: Callable[[Path], None] | None = None,
+              meanwhile: Callable[[], None] | None = None) -> Deck:
+    """Read and extract every video of a deck; problems are collected, not raised.
+    ``meanwhile`` is called while other processes parse the scripts, if they do."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
     owners: dict[str, str] = {}
-    for video, diagnostics, k, more in read_videos(config, on_file):
+    for video, diagnostics, k, more in read_videos(config, on_file, meanwhile=meanwhile):
         problems.items.extend(diagnostics)
         if video is None:
             continue
@@ -355,12 +360,14 @@ def prepare(sources: list[Path], options: Options,
     problems = Problems()
     if options.on_start is not None:
         options.on_start(sum(len(c.sources) for c in configs))
-    decks = [(config, load_deck(config, problems, options.on_file)) for config in configs]
+    locks = [_LockReading(options.lock or lock_path_for(c.path, c.root)) for c in configs]
+    decks = [(config, load_deck(config, problems, options.on_file, reading.read_now), reading)
+             for config, reading in zip(configs, locks)]
     problems.raise_errors("refused")
     now = build_epoch()
     planned = []
-    for config, deck in decks:
-        lock_path, existing, done = against_lock(config, deck, options, now, problems)
+    for config, deck, reading in decks:
+        lock_path, existing, done = against_lock(config, deck, options, now, problems, reading)
         shown = display_path(lock_path)
         target = _output_path(options.output, deck)
         data = package_later(done.decks, done.notes, done.model_mods, done.id_base)
@@ -393,11 +400,38 @@ def split_packages(done, target: Path, deck: Deck) -> list[tuple[Path, bytes]]:
     return out
 
 
-def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, problems: Problems):
+class _LockReading:
+    """A deck's lock, read (every note parsed) while other processes parse its scripts,
+    else when it is needed. A damaged lock is refused when it is needed, not before."""
+
+    def __init__(self, path: Path):
+        self.path, self.read = path, False
+        self.lock: Lock | None = None
+        self.error: AnkigenError | None = None
+
+    def read_now(self) -> None:
+        try:
+            self.lock = read_lock(self.path, display_path(self.path))
+            if self.lock is not None:
+                self.lock.read_all()
+        except AnkigenError as e:
+            self.error = e
+        self.read = True
+
+    def result(self) -> Lock | None:
+        if not self.read:
+            return read_lock(self.path, display_path(self.path))
+        if self.error is not None:
+            raise self.error
+        return self.lock
+
+
+def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, problems: Problems,
+                 reading: _LockReading | None = None):
     """Settle a read deck against its lock: (lock path, the lock read or None, Assembled)."""
     lock_path = options.lock or lock_path_for(config.path, config.root)
     shown = display_path(lock_path)
-    existing = read_lock(lock_path, shown)
+    existing = (reading or _LockReading(lock_path)).result()
     source = display_path(config.path) if config.path else shown
     done = assemble(deck, existing or Lock(), now, options.rename_decks,
                     options.allow_notetype_change, problems, source,
