@@ -22,21 +22,27 @@ def _starts_sentence(text: str, at: int) -> bool:
     return bool(_SENTENCE_START.search(window))
 
 
+def _letters(chars) -> str:
+    """A character class of ``chars`` in either case."""
+    return "[" + "".join(sorted({re.escape(x) for c in chars for x in (c, c.lower(), c.upper())})) + "]"
+
+
 def _first_letters(labels: tuple[str, ...], more: str) -> str:
     """A lookahead for the characters a label (or ``more``) can start with: it changes no
     match, but lets the regex give up at most positions without trying every label."""
     if not all(labels):
         return ""
-    firsts = {x for c in [lab[0] for lab in labels] + list(more) for x in (c, c.lower(), c.upper())}
-    return "(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])"
+    return f"(?={_letters([lab[0] for lab in labels] + list(more))})"
 
 
 def _label_start(labels: tuple[str, ...]) -> str:
-    """A lookahead for the first two letters of some label: the same, once a match has
-    come as far as its label."""
+    """A lookahead for a label's first two letters (any first, then any second): the
+    same, once a match has come as far as its label."""
     if not all(labels):
         return ""
-    return "(?=" + "|".join(sorted({re.escape(lab[:2]) for lab in labels})) + ")"
+    if min(map(len, labels)) == 1:
+        return _first_letters(labels, "")
+    return f"(?={_letters(lab[0] for lab in labels)}{_letters(lab[1] for lab in labels)})"
 
 
 class Levels:
