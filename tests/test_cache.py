@@ -106,3 +106,19 @@ def test_the_lock_read_while_workers_parse_is_refused_as_ever(run, series, tmp_p
     (series / "02-trade-offs.md").write_bytes(b"")
     result = run("build", series, "-o", tmp_path / "c.apkg", "--lock", lock)
     assert result.exit_code == 1 and "02-trade-offs.md" in result.output and "s.lock" not in result.output
+
+
+def test_a_rebuild_rewrites_only_the_cache_files_that_changed(run, series, tmp_path):
+    def files():
+        return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (tmp_path / FOLDER).glob("*.pickle")}
+
+    for _ in range(2):  # parses, then the settled videos
+        assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
+    before = files()
+    assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
+    assert files() == before  # nothing changed: nothing written
+    script = series / "03-design-docs.md"
+    script.write_text(script.read_text(encoding="utf-8").replace("Almost never.", "Rarely."), encoding="utf-8")
+    assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
+    after = files()
+    assert 0 < sum(after.get(name) != seen for name, seen in before.items()) < len(before) / 2

@@ -139,11 +139,15 @@ def test_a_parse_cache_file_from_a_checkout_is_never_unpickled(run, tmp_path, mo
     (tmp_path / "s" / "01-x.md").write_text(
         "# X\n\n## Quick Recap\n\n- **Trap:** Staying in your lane.\n", encoding="utf-8")
     assert run("build", "s", "-o", "a.apkg").exit_code == 0
-    [cached] = (tmp_path / "dist" / ".cache").glob("*.pickle")
-    signed = cached.read_bytes()
+    files = sorted((tmp_path / "dist" / ".cache").glob("*.pickle"))
+    assert files
+    signed = {path: path.read_bytes() for path in files}
     # as committed by a pull request: unsigned, or signed with another machine's key
-    for forged in (pickle.dumps(_Pwn()), b"\0" * 32 + pickle.dumps(_Pwn()), signed[:32] + pickle.dumps(_Pwn())):
-        cached.write_bytes(forged)
+    for forge in (lambda mac: pickle.dumps(_Pwn()), lambda mac: b"\0" * 32 + pickle.dumps(_Pwn()),
+                  lambda mac: mac + pickle.dumps(_Pwn())):
+        for path in files:
+            path.write_bytes(forge(signed[path][:32]))
         assert run("build", "s", "-o", "a.apkg").exit_code == 0
         assert not (tmp_path / "pwned").exists()
-    assert cached.read_bytes()[:32] != signed[:32] or cached.read_bytes() == signed  # rewritten, signed
+    for path in files:  # rewritten, signed
+        assert path.read_bytes()[:32] != signed[path][:32] or path.read_bytes() == signed[path]

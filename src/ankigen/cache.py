@@ -15,11 +15,13 @@ series to one read and one write, and drops entries no build uses any more.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import pickle
 import tempfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,33 +76,48 @@ def key(data: bytes, *context: str) -> str:
     return h.hexdigest()
 
 
+SHARDS = 16  # files per deck: an edit rewrites the one or two that changed, not the whole cache
+
+
 class ScriptCache:
     """Reads at once; writes only on ``flush()``, once a build has decided all it will
     write — a refused build, a diff, a check or a preview leave no trace.
 
     Each entry is pickled on its own, so a build unpickles only the entries it asks
-    for and writes back the others' bytes as they were."""
+    for and writes back the others' bytes as they were. A deck's entries are spread
+    over ``SHARDS`` files by key; a file whose entries a build used unchanged, all of
+    them, is not written again."""
 
     def __init__(self, folder: Path | None = FOLDER):
         self.folder = folder
-        self.stored: dict[str, dict[str, memoryview]] = {}  # deck → key → pickled entry, as on disk
-        self.used: dict[str, dict[str, memoryview | bytes | _Fresh]] = {}  # deck → key → entry, this build
+        self.stored: dict[tuple[str, int], dict[str, memoryview]] = {}  # file → key → entry, as on disk
+        self.used: dict[tuple[str, int], dict[str, memoryview | bytes | _Fresh]] = {}  # this build's
         self.seen: dict[tuple[str, str], object] = {}  # entries unpickled (or put) this build
-        self.sealed: list[tuple[Path, list]] = []  # files ready to write: see seal()
+        self.sealed: list[tuple[Path, list | None]] = []  # files to write (None: to remove): seal()
 
-    def _path(self, deck: str) -> Path:
+    def _path(self, unit: tuple[str, int] | str) -> Path:
+        """A shard's file; a deck's (``unit`` a deck) is the one file it had before shards."""
+        deck, shard = (unit, None) if isinstance(unit, str) else unit
         name = hashlib.sha256(deck.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        return self.folder / f"scripts-{name}.pickle"
+        return self.folder / (f"scripts-{name}.pickle" if shard is None else f"scripts-{name}-{shard:02d}.pickle")
+
+    @staticmethod
+    def _unit(deck: str, k: str) -> tuple[str, int]:
+        return deck, zlib.crc32(k.encode("utf-8", "surrogatepass")) % SHARDS
+
+    def _stored(self, unit: tuple[str, int]) -> dict[str, memoryview]:
+        if unit not in self.stored:
+            self.stored[unit] = self._load(unit)
+        return self.stored[unit]
 
     def get(self, deck: str, k: str):
         if self.folder is None:
             return None
+        unit = self._unit(deck, k)
         if (deck, k) in self.seen:
-            self.used.setdefault(deck, {}).setdefault(k, _Fresh(self.seen[deck, k]))
+            self.used.setdefault(unit, {}).setdefault(k, _Fresh(self.seen[deck, k]))
             return self.seen[deck, k]
-        if deck not in self.stored:
-            self.stored[deck] = self._load(deck)
-        blob = self.stored[deck].get(k)
+        blob = self._stored(unit).get(k)
         if blob is None:
             return None
         try:
@@ -108,17 +125,17 @@ class ScriptCache:
         except Exception:  # written by this user's ankigen, but unreadable: a miss
             return None
         self.seen[deck, k] = entry
-        self.used.setdefault(deck, {})[k] = blob
+        self.used.setdefault(unit, {})[k] = blob
         return entry
 
-    def _load(self, deck: str) -> dict[str, memoryview]:
-        """The deck's entries, still pickled: views into the file's bytes (one read, no copies).
+    def _load(self, unit: tuple[str, int]) -> dict[str, memoryview]:
+        """One file's entries, still pickled: views into the file's bytes (one read, no copies).
 
         The file: a MAC (HMAC-SHA256 of the rest), the length of the index, the index
         (a pickle: fingerprint, and each key's offset and length) and the entries."""
         secret = signing_key()
         try:
-            with open(self._path(deck), "rb") as f:
+            with open(self._path(unit), "rb") as f:
                 data = memoryview(f.read())
             body = data[32:]
             if secret is None or not hmac.compare_digest(data[:32], _sign(secret, body)):
@@ -139,22 +156,22 @@ class ScriptCache:
             return True
         if self.folder is None:
             return False
-        if deck not in self.stored:
-            self.stored[deck] = self._load(deck)
-        blob = self.stored[deck].get(k)
+        unit = self._unit(deck, k)
+        blob = self._stored(unit).get(k)
         if blob is not None:
-            self.used.setdefault(deck, {})[k] = blob
+            self.used.setdefault(unit, {})[k] = blob
         return blob is not None
 
     def keep_pickled(self, deck: str, k: str, pickled: bytes) -> None:
         """Keep an entry that is already pickled, without unpickling it here."""
         if self.folder is not None:
-            self.used.setdefault(deck, {})[k] = pickled
+            self.used.setdefault(self._unit(deck, k), {})[k] = pickled
 
     def put(self, deck: str, k: str, value, pickled: bytes | None = None) -> None:
         """Keep ``value`` (``pickled``, if it already is)."""
         self.seen[deck, k] = value
-        self.used.setdefault(deck, {})[k] = _Fresh(value) if pickled is None else pickled
+        if self.folder is not None:
+            self.used.setdefault(self._unit(deck, k), {})[k] = _Fresh(value) if pickled is None else pickled
 
     def discard(self) -> None:
         self.used.clear()
@@ -167,17 +184,32 @@ class ScriptCache:
         if self.folder is None or self.sealed:
             return
         secret = signing_key()
-        for deck, entries in self.used.items() if secret is not None else ():
+        if secret is None:
+            return
+        decks = {deck for deck, _ in self.used}
+        self.sealed += [(self._path(deck), None) for deck in sorted(decks)]  # a file from before shards
+        for unit in sorted({(deck, shard) for deck in decks for shard in range(SHARDS)}):
+            entries, stored = self.used.get(unit, {}), self.stored.get(unit)
+            if stored is not None and entries.keys() == stored.keys() and all(
+                    entries[k] is stored[k] for k in entries):
+                continue  # used whole and as it was: the file stays
+            if not entries:
+                self.sealed.append((self._path(unit), None))
+                continue
             blobs = {k: v.pickled() if isinstance(v, _Fresh) else v for k, v in entries.items()}
-            self.sealed.append((self._path(deck), _file_parts(secret, blobs)))
+            self.sealed.append((self._path(unit), _file_parts(secret, blobs)))
 
     def flush(self) -> None:
-        """Write the cache: one file per deck, whole, replacing the last."""
+        """Write the cache files that changed, each whole, replacing the last."""
         self.seal()
         sealed, self.sealed = self.sealed, []
         self.used, self.stored, self.seen = {}, {}, {}
         for target, parts in sealed:
             try:
+                if parts is None:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(target)
+                    continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
                 with os.fdopen(fd, "wb") as f:
