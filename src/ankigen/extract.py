@@ -92,8 +92,9 @@ def _title(script: Script, file: Path, problems: Problems) -> str:
     meta_title = script.meta.get("title")
     if isinstance(meta_title, str) and clean(meta_title).strip():
         return " ".join(clean(meta_title).split())
-    if script.title and strip_wrapping(script.title):
-        return " ".join(strip_wrapping(script.title).split())
+    title = strip_wrapping(script.title) if script.title else ""
+    if title:
+        return " ".join(title.split())
     guess = " ".join(clean(_NUMBER.sub("", file.stem)).replace("-", " ").replace("_", " ").split())
     guess = guess[:1].upper() + guess[1:] if guess else " ".join(clean(file.stem).split()) or "Untitled"
     problems.warn(script.path, 1, f"no '# Title' line; using '{guess}' (add a '# Title' first line "

@@ -50,7 +50,9 @@ class Levels:
 
     def __init__(self, labels: tuple[str, ...]):
         self.labels = labels
-        self._lower = [lab.lower() for lab in labels]
+        self._rank: dict[str, int] = {}  # lower case → position (the first, if named twice)
+        for i, lab in enumerate(labels):
+            self._rank.setdefault(lab.lower(), i)
         alts = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
         end = r"(?![\w+])"
         label, start = _label_start(labels), _first_letters(labels, "at*_")
@@ -74,13 +76,12 @@ class Levels:
 
     def canonical(self, label: str) -> str:
         """The configured spelling of a label found in any case."""
-        low = label.lower()
-        return self.labels[self._lower.index(low)] if low in self._lower else label
+        i = self._rank.get(label.lower())
+        return label if i is None else self.labels[i]
 
     def rank(self, label: str) -> int:
         """Position in the ladder (lowest first); -1 for a label that is not a level."""
-        low = label.lower()
-        return self._lower.index(low) if low in self._lower else -1
+        return self._rank.get(label.lower(), -1)
 
     def leading_label(self, text: str) -> tuple[str, str] | None:
         """``**L5:** you own your code`` → (``L5``, ``you own your code``)."""

@@ -27,7 +27,7 @@ def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteS
     if not has_words(text):
         problems.warn(path, item.line, "empty recap bullet; no card", "empty-bullet")
         return None
-    extra = "\n".join(f"- {child}" for child in item.children)
+    extra = "\n".join(f"- {child}" for child in item.children) if item.children else ""
     spans = bold_spans(text)
     if not spans:
         problems.warn(path, item.line, "recap bullet has no bold phrase; "
@@ -41,12 +41,11 @@ def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteS
         return _with_extra(_plain_note(text, pin, section, item.line), extra)
     first = spans[0]
     lead, inner, after = text[: first.start].strip(), first.inner.strip(), text[first.end:]
-    inside = _LABEL_INSIDE.match(inner)
     if not lead and (inner.endswith(":") or after.startswith(":")):
         label = inner.rstrip(":").strip()
         after = after[1:] if after.startswith(":") else after
         note = _label_note(label, after, pin, section, item.line)
-    elif not lead and inside:  # **Trap: Staying in your lane.** More…
+    elif not lead and (inside := _LABEL_INSIDE.match(inner)):  # **Trap: In your lane.** More…
         note = _label_note(inside.group(1).strip(), f"{inside.group(2)} {after.strip()}", pin, section,
                            item.line)
     elif not lead and inner.endswith("?"):

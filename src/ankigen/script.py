@@ -12,7 +12,7 @@ from .errors import AnkigenError
 from .text import clean, heading_count, normalize_heading
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One list item: wrapped lines joined into ``text``; nested items in ``children``."""
 
@@ -22,7 +22,7 @@ class Item:
     children: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """A paragraph, list, table, quote or fenced code block."""
 
@@ -34,7 +34,7 @@ class Block:
     row_lines: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A ``##`` (or ``###``) section: its heading, what it means (``role``) and its blocks."""
 
@@ -50,7 +50,7 @@ class Section:
         return heading_count(self.heading)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Script:
     """A parsed video script: title, front matter and sections, each with its line."""
 
@@ -203,7 +203,7 @@ def parse(text: str, path: str) -> Script:
                 heading, level, hline, blocks = htext, hashes, i + 1, []
             i += 1
             continue
-        block, i = _read_block(lines, i, first)
+        block, i = _read_paragraph(lines, i) if first is None else _read_block(lines, i, first)
         if block is not None:
             blocks.append(block)
     close_section()
@@ -261,7 +261,8 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
 
 # A front-matter line of plain words: ``tags: [bench, queues]``, ``id: ownership``.
 _WORD = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
-_PLAIN_META = re.compile(rf"[A-Za-z][A-Za-z0-9_-]*:(?: {_WORD}(?: {_WORD})*| \[{_WORD}(?:, {_WORD})*\])?")
+_PLAIN_META = re.compile(
+    rf"[A-Za-z][A-Za-z0-9_-]*:(?: {_WORD}(?: {_WORD})*| \[{_WORD}(?:, {_WORD})*\])?")
 _CSafeLoader = getattr(yaml, "CSafeLoader", None)  # PyYAML built with libyaml
 
 
@@ -274,11 +275,9 @@ def _load_yaml(lines: list[str]):
     return yaml.safe_load(text)
 
 
-def _read_block(lines: list[str], i: int, first: str | None) -> tuple[Block | None, int]:
-    """The block that starts at line ``i`` (not blank), whose first character is ``first``."""
+def _read_block(lines: list[str], i: int, first: str) -> tuple[Block | None, int]:
+    """The block that starts at line ``i``, whose first character is the marker ``first``."""
     line = lines[i]
-    if first is None:
-        return _read_paragraph(lines, i)
     if _RULE.match(line):
         return None, i + 1
     if _FENCE.match(line):
@@ -294,9 +293,10 @@ def _read_block(lines: list[str], i: int, first: str | None) -> tuple[Block | No
 
 def _ends_paragraph(line: str) -> bool:
     first = _opening(line) if line else ""
-    return first is not None and (first in ("", ">") or (first == "#" and bool(_HEADING.match(line)))
-                                  or bool(_RULE.match(line)) or bool(_FENCE.match(line))
-                                  or bool(_ITEM.match(line)))
+    if first is None:  # a line of words
+        return False
+    return (first in ("", ">") or (first == "#" and bool(_HEADING.match(line)))
+            or bool(_RULE.match(line)) or bool(_FENCE.match(line)) or bool(_ITEM.match(line)))
 
 
 def _read_paragraph(lines, i):

@@ -207,6 +207,8 @@ def split_trailing_punct(text: str) -> tuple[str, str]:
 def strip_wrapping(text: str) -> str:
     """Remove emphasis or quotes wrapping a whole line: ``**line**`` → ``line``."""
     text = text.strip()
+    if text[:1] not in ("*", "_", '"', "“"):  # the usual case: nothing wraps it
+        return text
     changed = True
     while changed and len(text) > 2:
         changed = False
