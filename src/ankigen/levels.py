@@ -6,20 +6,25 @@ import re
 
 WHO = r"(?:engineers?|developers?|leads?|version|answer|response)"
 SAYS = r"(?:says|would say|might say|asks|replies|answers|does|would do|thinks)"
-# Where a level label may start a response: the start of the text or of a sentence.
-_SENTENCE_START = re.compile(r"(?:^|[.!?…:;][\"'”’)\]*_]*)\s*$")
 BEFORE_AFTER = ("before", "after")
+# What ends a sentence, and what may close it before the spaces (quotes, brackets, emphasis).
+_SENTENCE_MARKS = (".", "!", "?", "…", ":", ";")
+_CLOSERS = "\"'”’)]*_"
 
 
 def _starts_sentence(text: str, at: int) -> bool:
     """Whether ``at`` begins the text or a sentence: only the last few characters matter
     (looking at the whole prefix each time made long scripts quadratic)."""
     window = text[max(0, at - 64): at]
-    if at > 64 and not window.strip():
-        window = text[:at]
-    elif at > 64:
-        return bool(_SENTENCE_START.search("x" + window))
-    return bool(_SENTENCE_START.search(window))
+    if at > 64 and window.strip():
+        return _after_sentence(window)  # the start of the text is out of sight
+    before = text[:at] if at > 64 else window
+    return not before.strip() or _after_sentence(before)
+
+
+def _after_sentence(before: str) -> bool:
+    """``before`` ends with a sentence's last mark, then closing quotes or the like, then spaces."""
+    return before.rstrip().rstrip(_CLOSERS)[-1:] in _SENTENCE_MARKS
 
 
 def _letters(chars) -> str:

@@ -141,10 +141,10 @@ def decode(data: bytes, path: str) -> str:
 def _refuse_binary(data: bytes, path: str) -> None:
     """NUL bytes in the first 8 KB: UTF-16 without its byte-order mark, or not text at all.
     A stray NUL or two in a text file is let through (``clean`` drops it)."""
-    head = data[:8192]
-    nul = head.find(b"\x00")
+    nul = data.find(b"\x00", 0, 8192)
     if nul < 0:
         return
+    head = data[:8192]
     pairs = max(1, len(head) // 2)
     even, odd = head[0::2].count(0), head[1::2].count(0)
     if max(even, odd) >= 3 and max(even, odd) > 0.3 * pairs and min(even, odd) < 0.05 * pairs:
