@@ -29,7 +29,8 @@ def _after_sentence(before: str) -> bool:
 
 def _letters(chars) -> str:
     """A character class of ``chars`` in either case."""
-    return "[" + "".join(sorted({re.escape(x) for c in chars for x in (c, c.lower(), c.upper())})) + "]"
+    variants = {re.escape(x) for c in chars for x in (c, c.lower(), c.upper())}
+    return "[" + "".join(sorted(variants)) + "]"
 
 
 def _first_letters(labels: tuple[str, ...], more: str) -> str:
@@ -63,7 +64,8 @@ class Levels:
         label, start = _label_start(labels), _first_letters(labels, "at*_")
         # "At L5: …", "At L5, you might say …", "L6 says: …", "Junior: …", "**L5:** …"
         self.in_prose = re.compile(
-            rf"{start}(?:\b[Aa]t\s+(?:the\s+)?[*_]*{label}(?P<a>{alts}){end}[*_]*(?:\s+level)?\s*[:,]"
+            rf"{start}(?:\b[Aa]t\s+(?:the\s+)?[*_]*{label}(?P<a>{alts}){end}"
+            rf"[*_]*(?:\s+level)?\s*[:,]"
             rf"|(?<![\w+])(?:(?:an?|the)\s+)?[*_]*{label}(?P<b>{alts}){end}(?:\s+{WHO})?"
             rf"(?:\s+{SAYS})?\s*(?::[*_]*|[*_]+:))",
             re.I)
