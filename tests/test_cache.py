@@ -89,9 +89,9 @@ def test_parallel_reading_gives_the_same_package(run, series, tmp_path, monkeypa
     assert (tmp_path / "seq.lock").read_bytes() == (tmp_path / "par.lock").read_bytes()
 
 
-def test_the_lock_read_while_workers_parse_is_refused_as_ever(run, series, tmp_path, monkeypatch):
-    """With many scripts, the lock is read while other processes parse them: a damaged
-    lock is still refused the same way, and only after the scripts' own errors."""
+def test_with_workers_a_damaged_lock_is_refused_as_ever(run, series, tmp_path, monkeypatch):
+    """With many scripts parsed by other processes, a damaged lock is still refused the
+    same way, and only after the scripts' own errors."""
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
     lock = tmp_path / "s.lock"
     assert run("build", series, "-o", tmp_path / "a.apkg", "--lock", lock).exit_code == 0

@@ -25,7 +25,7 @@ from .extract import extract
 from .lock import Lock, dump_lock, lock_path_for, read_lock
 from .cards import card_count, prepared
 from .notes import Deck, Video
-from .text import clean, slugify
+from .text import CONTROL, clean, may_hold_control, slugify
 from .files import READ_SECONDS, pause_point, read_source, time_limit, write_all
 from .package import exclusive, package_bytes, package_later
 from .render import render_all
@@ -134,12 +134,9 @@ def plan(sources: list[Path], allow_outside: bool = False) -> list[DeckConfig]:
     return decks
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002]")
-
-
 def _control_characters(text: str, shown: str, problems: Problems) -> None:
     """A NUL, Anki's field separator (U+001F) and the like never reach a card; say where."""
-    m = _CONTROL.search(text)
+    m = CONTROL.search(text) if may_hold_control(text) else None
     if m:
         problems.warn(shown, text.count("\n", 0, m.start()) + 1,
                       f"control character U+{ord(m.group()):04X} removed (and any others); "
@@ -178,12 +175,12 @@ MORE = "\0more"  # cache key suffix: a script's rendered HTML and prepared notes
 
 
 def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = None,
-                cache: ScriptCache | None = None, meanwhile: Callable[[], None] | None = None):
+                cache: ScriptCache | None = None):
     """Every script of a deck read, in source order: (video, diagnostics, cache key or None
     if unreadable, ``more``). From the cache where it holds the same bytes, else parsed
     (across processes when there are many). ``more()`` gives the video's rendered HTML and
     ``cards.prepared`` rows (None if they are not to be had): a rebuild needs them only for
-    the videos it reassembles. ``meanwhile`` is called while other processes parse, if they do."""
+    the videos it reassembles."""
     cache = cache or SCRIPTS
     levels = Levels(config.levels)
     deck = str(config.path or config.root)
@@ -206,7 +203,7 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
             misses.append((i, file, data, k))
     workers = min(os.cpu_count() or 1, 4)
     if len(misses) >= PARALLEL_FROM and workers > 1:
-        parsed = _parse_in_parallel(misses, config, workers, context, meanwhile)
+        parsed = _parse_in_parallel(misses, config, workers, context)
     else:
         parsed = (_read_and_render(file, config.root, levels, data, context) for _, file, data, _ in misses)
     if on_file is not None:
@@ -250,16 +247,12 @@ def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None,
         return (None, list(e.diagnostics)), ({}, None)
 
 
-def _parse_in_parallel(misses, config: DeckConfig, workers: int, context: tuple,
-                       meanwhile: Callable[[], None] | None = None):
+def _parse_in_parallel(misses, config: DeckConfig, workers: int, context: tuple):
     from concurrent.futures import ProcessPoolExecutor
 
     jobs = [(str(file), str(config.root), config.levels, data, context) for _, file, data, _ in misses]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
-        if meanwhile is not None:
-            meanwhile()
-        yield from results
+        yield from pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
 
 def _read_job(job) -> tuple[bytes, bytes]:
@@ -274,13 +267,12 @@ def _levels(labels: tuple[str, ...]) -> Levels:
     return Levels(labels)
 
 
-def load_deck(config: DeckConfig, problems: Problems, on_file: Callable[[Path], None] | None = None,
-              meanwhile: Callable[[], None] | None = None) -> Deck:
-    """Read and extract every video of a deck; problems are collected, not raised.
-    ``meanwhile`` is called while other processes parse the scripts, if they do."""
+def load_deck(config: DeckConfig, problems: Problems,
+              on_file: Callable[[Path], None] | None = None) -> Deck:
+    """Read and extract every video of a deck; problems are collected, not raised."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
     owners: dict[str, str] = {}
-    for video, diagnostics, k, more in read_videos(config, on_file, meanwhile=meanwhile):
+    for video, diagnostics, k, more in read_videos(config, on_file):
         problems.items.extend(diagnostics)
         if video is None:
             continue
@@ -360,14 +352,12 @@ def prepare(sources: list[Path], options: Options,
     problems = Problems()
     if options.on_start is not None:
         options.on_start(sum(len(c.sources) for c in configs))
-    locks = [_LockReading(options.lock or lock_path_for(c.path, c.root)) for c in configs]
-    decks = [(config, load_deck(config, problems, options.on_file, reading.read_now), reading)
-             for config, reading in zip(configs, locks)]
+    decks = [(config, load_deck(config, problems, options.on_file)) for config in configs]
     problems.raise_errors("refused")
     now = build_epoch()
     planned = []
-    for config, deck, reading in decks:
-        lock_path, existing, done = against_lock(config, deck, options, now, problems, reading)
+    for config, deck in decks:
+        lock_path, existing, done = against_lock(config, deck, options, now, problems)
         shown = display_path(lock_path)
         target = _output_path(options.output, deck)
         data = package_later(done.decks, done.notes, done.model_mods, done.id_base)
@@ -400,38 +390,11 @@ def split_packages(done, target: Path, deck: Deck) -> list[tuple[Path, bytes]]:
     return out
 
 
-class _LockReading:
-    """A deck's lock, read (every note parsed) while other processes parse its scripts,
-    else when it is needed. A damaged lock is refused when it is needed, not before."""
-
-    def __init__(self, path: Path):
-        self.path, self.read = path, False
-        self.lock: Lock | None = None
-        self.error: AnkigenError | None = None
-
-    def read_now(self) -> None:
-        try:
-            self.lock = read_lock(self.path, display_path(self.path))
-            if self.lock is not None:
-                self.lock.read_all()
-        except AnkigenError as e:
-            self.error = e
-        self.read = True
-
-    def result(self) -> Lock | None:
-        if not self.read:
-            return read_lock(self.path, display_path(self.path))
-        if self.error is not None:
-            raise self.error
-        return self.lock
-
-
-def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, problems: Problems,
-                 reading: _LockReading | None = None):
+def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, problems: Problems):
     """Settle a read deck against its lock: (lock path, the lock read or None, Assembled)."""
     lock_path = options.lock or lock_path_for(config.path, config.root)
     shown = display_path(lock_path)
-    existing = (reading or _LockReading(lock_path)).result()
+    existing = read_lock(lock_path, shown)
     source = display_path(config.path) if config.path else shown
     done = assemble(deck, existing or Lock(), now, options.rename_decks,
                     options.allow_notetype_change, problems, source,

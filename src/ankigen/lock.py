@@ -122,11 +122,6 @@ class Lock:
             h.update(b"\n")
         return h.digest()
 
-    def read_all(self) -> None:
-        """Parse every note not parsed yet (refused if one is damaged)."""
-        for note in self.notes.values():
-            note.guid  # noqa: B018 - reading an attribute parses the note
-
     @property
     def guids(self) -> set[str]:
         if self.read_guids is not None:
