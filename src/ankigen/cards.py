@@ -10,7 +10,7 @@ from .notes import CLOZE, Deck, NoteSpec, Video
 from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
 from .render import text_html, to_html
 from .template import reveal_cloze
-from .text import clean
+from .text import CONTROL, clean
 
 
 def note_type(spec: NoteSpec) -> NoteType:
@@ -41,8 +41,9 @@ def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
     else:
         values = (to_html(spec.text), to_html(spec.back), ctx, to_html(spec.extra), source, "")
     # No NUL, no U+001F (Anki's field separator) in any field, whatever a file name holds.
-    joined = "\x20".join(values)
-    return values if clean(joined) == joined else tuple(clean(v) for v in values)
+    if CONTROL.search("\x20".join(values)) is None:
+        return values
+    return tuple(clean(v) for v in values)
 
 
 def blank_side(spec: NoteSpec) -> str | None:
