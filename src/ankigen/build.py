@@ -299,9 +299,9 @@ def _relative(file: Path, root: Path) -> str:
 @lru_cache(maxsize=65536)
 def _relative_str(file: str, root: str) -> str:
     try:
-        return Path(os.path.relpath(os.path.abspath(file), os.path.abspath(root))).as_posix()
-    except ValueError:
-        return Path(file).name
+        return os.path.relpath(os.path.abspath(file), os.path.abspath(root)).replace(os.sep, "/")
+    except ValueError:  # another drive
+        return os.path.basename(file)
 
 
 def build_epoch() -> int:

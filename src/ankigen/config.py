@@ -70,11 +70,15 @@ def display_path(path: Path, root: Path | None = None) -> str:
 
 @lru_cache(maxsize=65536)
 def _display(path: str, root: str) -> str:
-    try:
-        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
-    except ValueError:
+    """``Path(abspath(path)).relative_to(abspath(root)).as_posix()``, else ``path`` (with
+    strings: it runs once per script per build)."""
+    full, base = os.path.abspath(path), os.path.abspath(root)
+    if full == base:
+        return "."
+    base = base.rstrip(os.sep) + os.sep
+    if not full.startswith(base):
         return path
-    return rel.as_posix()
+    return full[len(base):].replace(os.sep, "/")
 
 
 def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
