@@ -7,7 +7,7 @@ subprocess (the lock, then every video settled in the cache). Then, in this
 process, it edits one script as ``bench.py``'s warm run does (with ``--cold``:
 deletes the cache instead) and builds with a timer around each stage function
 of ``ankigen.build`` that exists, and once more under cProfile. The package is
-made in a thread (``package: in the thread``); ``write_all`` includes waiting
+compressed in a thread (``package: compressed in the thread``); ``write_all`` includes waiting
 for it. Stage names follow build.py; a stage it no longer has is skipped.
 """
 
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 
 STAGES = ("plan", "load_deck", "read_lock", "assemble", "package_later", "dump_lock", "write_all")
-NESTED = {"assemble": ("  assemble: identify",), "package_later": ("  package: in the thread",)}
+NESTED = {"assemble": ("  assemble: identify",), "package_later": ("  package: compressed in the thread",)}
 
 
 def timed_build(totals: dict[str, float]) -> float:
@@ -55,7 +55,7 @@ def timed_build(totals: dict[str, float]) -> float:
     for name in STAGES:
         wrap(build, name, name)
     wrap(assemble, "identify", "  assemble: identify")
-    wrap(package, "package_bytes", "  package: in the thread")
+    wrap(package, "zipped", "  package: compressed in the thread")
     start = time.perf_counter()
     build.build([])
     return time.perf_counter() - start

@@ -176,12 +176,14 @@ def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote], model_mo
 
 def package_later(decks: list[PackagedDeck], notes: list[PackagedNote], model_mods: dict[int, int],
                   id_base: int) -> Future:
-    """``package_bytes``, made in a thread (SQLite and zlib let go of the GIL): the build
-    goes on with the lock and the cache meanwhile."""
+    """``package_bytes``, compressed in a thread (zlib lets go of the GIL): the build goes
+    on with the lock and the cache meanwhile. The collection is made here: SQLite takes the
+    GIL back for every row, so beside busy Python it would crawl."""
     from concurrent.futures import ThreadPoolExecutor
 
+    db = collection(decks, notes, model_mods, id_base)
     pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(package_bytes, decks, notes, model_mods, id_base)
+    future = pool.submit(zipped, db)
     pool.shutdown(wait=False)  # its one thread ends with the job
     return future
 
