@@ -111,6 +111,10 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
         by_video.setdefault(key.split("/", 1)[0], {})[key] = entry
     slugs = _match_videos(deck, lock, by_video)
     taken = set(lock.guids)
+    known_of = {video.path: settled(video, by_video.get(video.slug, {}), lock.videos.get(video.slug))
+                for video in deck.videos if settled and slugs[video.slug] == video.slug}
+    if sum(1 for k in known_of.values() if k is None) > len(deck.videos) // 2:
+        lock.read_all()  # most videos are assembled again, so their notes are all read
     videos, matched_keys, moved, renames = [], set(), [], []
     for video in deck.videos:
         slug = slugs[video.slug]
@@ -118,7 +122,7 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
             moved.append((slug, video.source or video.path))
             video = replace(video, slug=slug)
         locked = by_video.get(slug, {})
-        known = settled(video, locked, lock.videos.get(slug)) if settled and slug == video.slug else None
+        known = known_of.get(video.path)
         if known is not None:
             problems.items.extend(known.diagnostics)
             matched_keys.update(known.keys)
@@ -197,7 +201,7 @@ def _match_notes(deck: Deck, video: Video, notes: dict[str, LockedNote], taken: 
     found: dict[int, str] = {i: k for i, k in enumerate(keys) if k in locked}
     current = set(keys)
     vanished = [k for k in locked if k not in current]
-    for kind in {spec.kind for spec in video.notes}:
+    for kind in {spec.kind for spec in video.notes} if vanished else ():  # nothing to match otherwise
         part = f"{prefix}{KEY_PART[kind]}"
         olds = [k for k in vanished if k == part or k.startswith(part + "/")]
         news = [i for i, s in enumerate(video.notes)
