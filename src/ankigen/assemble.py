@@ -13,7 +13,7 @@ from .identity import Identity, identify
 from .lock import Lock, LockedNote, LockedVideo
 from .notes import KEY_PART, Deck, Video
 from .notetypes import CLOZE_TYPE, NOTE_TYPES, QA_TYPE
-from .package import PackagedDeck, PackagedNote
+from .package import PackagedDeck, PackagedNote, card_ords
 from .render import remember, text_html, to_html
 from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, show_cloze
 
@@ -51,9 +51,6 @@ class Settled:
     keys: tuple[str, ...]  # its notes' keys, in order
     notes: tuple[tuple, ...]  # its PackagedNotes, as plain tuples
     diagnostics: tuple[Diagnostic, ...]  # what identifying it says each time
-
-
-_TYPES = {t.model_id: t for t in NOTE_TYPES}
 
 
 def _row(video: LockedVideo) -> tuple:
@@ -138,14 +135,14 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
     for i, ident in enumerate(iv.notes):
         spec = ident.spec
         if rows is not None and spec is video.notes[i]:
-            fields, tags, model_id, digest, shown, ords = rows[i]
-            note_type = _TYPES[model_id]
+            flds, tag_string, model_id, digest, shown, ords = rows[i]
         else:
             fields = cards.fields(deck, video, spec)
             tags = cards.tags(deck, video, spec)
             note_type = cards.note_type(spec)
             digest = content_hash(fields, tags, note_type)
-            shown, ords = show_cloze(spec.text), None
+            flds, tag_string, model_id = "\x1f".join(fields), " ".join(tags), note_type.model_id
+            shown, ords = show_cloze(spec.text), card_ords(note_type, fields)
         old_key = ident.renamed_from or ident.key
         entry = lock.notes.get(old_key)
         if entry is not None and entry.retired is not None:
@@ -169,10 +166,14 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
             for k, n in ident.removed_clozes.items():
                 if k not in entry.removed_clozes:
                     changes.empty_cards.append((ident.key, n))
-        locked = LockedNote(ident.guid, digest, mod, shown, spec.back, ident.clozes, None,
-                            ident.removed_clozes)
-        new.notes[ident.key] = entry if locked == entry else locked  # the same: its line is kept
-        pnotes.append(PackagedNote.of(ident.guid, note_type, fields, tags, deck_id, mod, ords=ords))
+        if entry is not None and (entry.guid, entry.hash, entry.mod, entry.text, entry.back, entry.clozes,
+                                  entry.removed_clozes) == (ident.guid, digest, mod, shown, spec.back,
+                                                            ident.clozes, ident.removed_clozes):
+            new.notes[ident.key] = entry  # as the lock has it: its line is kept
+        else:
+            new.notes[ident.key] = LockedNote(ident.guid, digest, mod, shown, spec.back, ident.clozes, None,
+                                              ident.removed_clozes)
+        pnotes.append(PackagedNote(ident.guid, model_id, flds, tag_string, deck_id, mod, False, ords))
 
 
 def _is_settled(lock: Lock, new: Lock, iv) -> bool:

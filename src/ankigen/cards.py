@@ -110,7 +110,8 @@ def _tags(deck: str, deck_tags: tuple[str, ...], video: str, video_tags: tuple[s
 def prepared(deck: Deck, video: Video) -> tuple:
     """What assembling each of the video's notes needs that the lock does not change
     (made where the script is parsed, so across processes): the deck it was made for,
-    and per note its fields, tags, note type id, content hash, shown text and cards."""
+    and per note its fields and tags joined as a package row holds them, note type id,
+    content hash, shown text and cards."""
     from .changes import content_hash
     from .package import card_ords
     from .text import show_cloze
@@ -118,6 +119,6 @@ def prepared(deck: Deck, video: Video) -> tuple:
     rows = []
     for spec in video.notes:
         values, labels, kind = fields(deck, video, spec), tags(deck, video, spec), note_type(spec)
-        rows.append((values, labels, kind.model_id, content_hash(values, labels, kind),
+        rows.append(("\x1f".join(values), " ".join(labels), kind.model_id, content_hash(values, labels, kind),
                      show_cloze(spec.text), card_ords(kind, values)))
     return (deck.name, deck.slug, deck.tags), tuple(rows)
