@@ -1,4 +1,5 @@
-"""A parse cache: one file per deck, one entry per script, keyed by its bytes and by
+"""The build cache: per script its parse (and its rendered HTML and prepared notes),
+and per settled video what the build assembled, keyed by the script's bytes and by
 this very ankigen.
 
 The files live under ``dist/.cache/`` and are safe to delete. An entry's key
@@ -9,8 +10,9 @@ across versions (or across edits of ankigen itself). A damaged file is a miss.
 Each file is signed (HMAC-SHA256) with a key kept outside the project, in the
 user's cache folder: a cache file that arrives with a checkout — a pull request
 can commit one under ``dist/`` — is a miss, never unpickled (unpickling runs code).
-One file per deck, rewritten whole after each build, keeps a thousand-video
-series to one read and one write, and drops entries no build uses any more.
+A deck's entries are spread over ``SHARDS`` files by key: a thousand-video series
+is a handful of reads, a rebuild rewrites only the files whose entries changed,
+and entries no build uses any more are dropped.
 """
 
 from __future__ import annotations
