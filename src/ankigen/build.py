@@ -7,7 +7,6 @@ import functools
 import gc
 import os
 import pickle
-import re
 import time
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ from .cache import ScriptCache, Shelf
 from .cache import key as cache_key
 from .assemble import assemble, retired_search
 from .changes import DeckChanges
-from .config import DeckConfig, display_path, load_config, markdown_deck, natural_key, stable_id
+from .config import DeckConfig, display_path, load_config, markdown_deck, natural_key
 from .contrast import Levels
 from .errors import ERROR, AnkigenError, Diagnostic, Problems
 from .extract import extract

@@ -19,7 +19,7 @@ import genanki
 from .errors import Diagnostic, Problems
 from .lock import Lock, LockedNote, LockedVideo
 from .notes import CLOZE, KEY_PART, Deck, NoteSpec, Video
-from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, show_cloze, slugify
+from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, show_cloze
 
 MATCH = 0.6  # a similarity below this is not the same note
 MARGIN = 0.1  # the best match must beat the runner-up by this much
