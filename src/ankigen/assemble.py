@@ -13,9 +13,9 @@ from .identity import Identity, identify
 from .lock import Lock, LockedNote, LockedVideo
 from .notes import KEY_PART, Deck, Video
 from .notetypes import CLOZE_TYPE, NOTE_TYPES, QA_TYPE
-from .package import PackagedDeck, PackagedNote, card_ords
+from .package import PackagedDeck, PackagedNote
 from .render import remember, text_html, to_html
-from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, show_cloze
+from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN
 
 RETIRED_TAG = "retired"
 _KIND_OF = {part: kind for kind, part in KEY_PART.items()}
@@ -128,21 +128,13 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
     """Assemble one video's notes; ``rows``, its ``cards.prepared`` rows, spare the work
     for each note whose spec identify left as it was."""
     video = iv.video
-    locked_video = LockedVideo(video.source or video.path, video.title, iv.subdeck)
-    new.videos[video.slug] = lock.videos.get(video.slug) if lock.videos.get(video.slug) == locked_video \
-        else locked_video
+    entry, was = LockedVideo(video.source or video.path, video.title, iv.subdeck), lock.videos.get(video.slug)
+    new.videos[video.slug] = was if was == entry else entry  # the same: kept as read
     vc = changes.for_video(iv.subdeck)
     for i, ident in enumerate(iv.notes):
         spec = ident.spec
-        if rows is not None and spec is video.notes[i]:
-            flds, tag_string, model_id, digest, shown, ords = rows[i]
-        else:
-            fields = cards.fields(deck, video, spec)
-            tags = cards.tags(deck, video, spec)
-            note_type = cards.note_type(spec)
-            digest = content_hash(fields, tags, note_type)
-            flds, tag_string, model_id = "\x1f".join(fields), " ".join(tags), note_type.model_id
-            shown, ords = show_cloze(spec.text), card_ords(note_type, fields)
+        row = rows[i] if rows is not None and spec is video.notes[i] else cards.note_row(deck, video, spec)
+        flds, tag_string, model_id, digest, shown, ords = row
         old_key = ident.renamed_from or ident.key
         entry = lock.notes.get(old_key)
         if entry is not None and entry.retired is not None:

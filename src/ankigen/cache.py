@@ -96,12 +96,17 @@ class ScriptCache:
         self.used: dict[tuple[str, int], dict[str, memoryview | bytes | _Fresh]] = {}  # this build's
         self.seen: dict[tuple[str, str], object] = {}  # entries unpickled (or put) this build
         self.sealed: list[tuple[Path, list | None]] = []  # files to write (None: to remove): seal()
+        self._key: tuple[bytes | None] | None = None  # (signing key,) once read
 
-    def _path(self, unit: tuple[str, int] | str) -> Path:
-        """A shard's file; a deck's (``unit`` a deck) is the one file it had before shards."""
-        deck, shard = (unit, None) if isinstance(unit, str) else unit
-        name = hashlib.sha256(deck.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        return self.folder / (f"scripts-{name}.pickle" if shard is None else f"scripts-{name}-{shard:02d}.pickle")
+    def _path(self, unit: tuple[str, int]) -> Path:
+        deck, shard = unit
+        return self.folder / f"scripts-{_deck_name(deck)}-{shard:02d}.pickle"
+
+    def _secret(self) -> bytes | None:
+        """The signing key, read once per build (every shard is checked with it)."""
+        if self._key is None:
+            self._key = (signing_key(),)
+        return self._key[0]
 
     @staticmethod
     def _unit(deck: str, k: str) -> tuple[str, int]:
@@ -135,7 +140,7 @@ class ScriptCache:
 
         The file: a MAC (HMAC-SHA256 of the rest), the length of the index, the index
         (a pickle: fingerprint, and each key's offset and length) and the entries."""
-        secret = signing_key()
+        secret = self._secret()
         try:
             with open(self._path(unit), "rb") as f:
                 data = memoryview(f.read())
@@ -180,16 +185,18 @@ class ScriptCache:
         self.stored.clear()
         self.seen.clear()
         self.sealed.clear()
+        self._key = None
 
     def seal(self) -> None:
         """Make the files ``flush`` will write (the work of it, without writing)."""
         if self.folder is None or self.sealed:
             return
-        secret = signing_key()
+        secret = self._secret()
         if secret is None:
             return
         decks = {deck for deck, _ in self.used}
-        self.sealed += [(self._path(deck), None) for deck in sorted(decks)]  # a file from before shards
+        # the one file per deck of before shards, if still there
+        self.sealed += [(self.folder / f"scripts-{_deck_name(deck)}.pickle", None) for deck in sorted(decks)]
         for unit in sorted({(deck, shard) for deck in decks for shard in range(SHARDS)}):
             entries, stored = self.used.get(unit, {}), self.stored.get(unit)
             if stored is not None and entries.keys() == stored.keys() and all(
@@ -205,7 +212,7 @@ class ScriptCache:
         """Write the cache files that changed, each whole, replacing the last."""
         self.seal()
         sealed, self.sealed = self.sealed, []
-        self.used, self.stored, self.seen = {}, {}, {}
+        self.used, self.stored, self.seen, self._key = {}, {}, {}, None
         for target, parts in sealed:
             try:
                 if parts is None:
@@ -219,6 +226,10 @@ class ScriptCache:
                 os.replace(tmp, target)
             except OSError:
                 pass  # a cache that cannot be written is only slower
+
+
+def _deck_name(deck: str) -> str:
+    return hashlib.sha256(deck.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _file_parts(secret: bytes, entries: dict[str, bytes | memoryview]) -> list[bytes | memoryview]:

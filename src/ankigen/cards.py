@@ -6,11 +6,13 @@ import html
 import re
 from functools import lru_cache
 
+from .changes import content_hash
 from .notes import CLOZE, Deck, NoteSpec, Video
 from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
+from .package import card_ords
 from .render import text_html, to_html
 from .template import reveal_cloze
-from .text import CONTROL, clean
+from .text import CONTROL, clean, show_cloze
 
 
 def note_type(spec: NoteSpec) -> NoteType:
@@ -107,18 +109,15 @@ def _tags(deck: str, deck_tags: tuple[str, ...], video: str, video_tags: tuple[s
     return tuple(seen)
 
 
-def prepared(deck: Deck, video: Video) -> tuple:
-    """What assembling each of the video's notes needs that the lock does not change
-    (made where the script is parsed, so across processes): the deck it was made for,
-    and per note its fields and tags joined as a package row holds them, note type id,
-    content hash, shown text and cards."""
-    from .changes import content_hash
-    from .package import card_ords
-    from .text import show_cloze
+def note_row(deck: Deck, video: Video, spec: NoteSpec) -> tuple:
+    """What assembling a note needs that the lock does not change: its fields and tags
+    joined as a package row holds them, note type id, content hash, shown text and cards."""
+    values, labels, kind = fields(deck, video, spec), tags(deck, video, spec), note_type(spec)
+    return ("\x1f".join(values), " ".join(labels), kind.model_id, content_hash(values, labels, kind),
+            show_cloze(spec.text), card_ords(kind, values))
 
-    rows = []
-    for spec in video.notes:
-        values, labels, kind = fields(deck, video, spec), tags(deck, video, spec), note_type(spec)
-        rows.append(("\x1f".join(values), " ".join(labels), kind.model_id, content_hash(values, labels, kind),
-                     show_cloze(spec.text), card_ords(kind, values)))
-    return (deck.name, deck.slug, deck.tags), tuple(rows)
+
+def prepared(deck: Deck, video: Video) -> tuple:
+    """Each note's ``note_row``, made where the script is parsed (so across processes),
+    with the deck it was made for."""
+    return (deck.name, deck.slug, deck.tags), tuple(note_row(deck, video, spec) for spec in video.notes)

@@ -186,8 +186,7 @@ def read_lock(path: Path, shown: str) -> Lock | None:
     try:
         lock = _from_yaml(raw, unread, shown)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise AnkigenError(f"the lock file has been damaged ({_describe(e)}); "
-                           + RECOVER.format(path=shown), shown) from None
+        raise _damaged(_describe(e), shown) from None
     return lock
 
 
@@ -198,8 +197,7 @@ def _parse_note(text: str, start: int, key: str, shown: str, line: int) -> Locke
         if end != len(text):
             raise ValueError(f"more than one entry on the line of note {key}")
     except (ValueError, RecursionError) as e:
-        raise AnkigenError(f"the lock file has been damaged ({e}); " + RECOVER.format(path=shown),
-                           shown, line) from None
+        raise _damaged(e, shown, line) from None
     return _checked_note(value, key, shown, line)
 
 
@@ -207,8 +205,12 @@ def _checked_note(value, key: str, shown: str, line: int) -> LockedNote:
     try:
         return _within(f"note {key}", _note, value)
     except ValueError as e:
-        raise AnkigenError(f"the lock file has been damaged ({e}); " + RECOVER.format(path=shown),
-                           shown, line) from None
+        raise _damaged(e, shown, line) from None
+
+
+def _damaged(detail, shown: str, line: int | None = None) -> AnkigenError:
+    return AnkigenError(f"the lock file has been damaged ({detail}); " + RECOVER.format(path=shown),
+                        shown, line)
 
 
 _CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
