@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import ankigen.assemble as assemble_module
+import ankigen.build as build_module
 from ankigen.cli import main
 from conftest import CORPUS
 
@@ -87,7 +88,9 @@ def project(tmp_path, monkeypatch):
 
 
 def test_every_rebuild_equals_one_without_a_cache(project, tmp_path, monkeypatch):
-    assembled = []
+    """After each step: the build with the cache, one without (read here) and one without
+    whose scripts are read, and their videos settled, by worker processes all agree."""
+    assembled = []  # the videos this process assembled (not those a worker settled)
     real = assemble_module._assemble_video
     monkeypatch.setattr(assemble_module, "_assemble_video",
                         lambda *a, **k: (assembled.append(a[3].video.slug), real(*a, **k))[1])
@@ -95,14 +98,21 @@ def test_every_rebuild_equals_one_without_a_cache(project, tmp_path, monkeypatch
     build(project, epoch=EPOCH + 1)  # every video settles
     for n, (what, edit, options) in enumerate(STEPS, 2):
         edit(project)
-        fresh = tmp_path / f"fresh-{n}"
+        fresh, parallel = tmp_path / f"fresh-{n}", tmp_path / f"parallel-{n}"
         shutil.copytree(project / "decks", fresh / "decks")
+        shutil.copytree(project / "decks", parallel / "decks")
         assembled.clear()
         cached = build(project, *options, epoch=EPOCH + n)
         reused = 6 - len(assembled)
         assert build(fresh, *options, epoch=EPOCH + n) == cached, what
+        with monkeypatch.context() as m:
+            m.setattr(build_module, "PARALLEL_FROM", 1)
+            assembled.clear()
+            assert build(parallel, *options, epoch=EPOCH + n) == cached, what
         if what.startswith("nothing") or what == "keep building it retitled":
             assert reused >= 5, (what, assembled)  # the cache was used, not bypassed
+            # the workers settled them (all but the first script, sent before the lock was read)
+            assert 6 - len(assembled) >= 4, (what, assembled)
 
 
 def test_a_settled_video_is_reassembled_when_its_lock_entries_change(project, tmp_path):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from . import cards
 from .changes import DeckChanges, content_hash, next_mod, note_type_mod, word_diff
 from .config import stable_id
-from .errors import Diagnostic, Problems
+from .errors import AnkigenError, Diagnostic, Problems
 from .identity import Identity, identify
 from .lock import Lock, LockedNote, LockedVideo
 from .notes import KEY_PART, Deck, Video
@@ -63,11 +63,9 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
 
     ``shelf`` (get/put by key, e.g. a ``cache.Shelf``) keeps each settled video, so a
     rebuild reassembles only the videos whose script or lock entries changed."""
-    context = "\0".join(("settled", deck.name, deck.slug, *deck.tags, "\0", str(rename_decks)))
-
     def shelf_key(video) -> str | None:
         k = deck.keys.get(video.path)
-        return None if shelf is None or k is None else f"{context}\0{k}"
+        return None if shelf is None or k is None else settled_key(deck, rename_decks, k)
 
     def settled(video, locked, locked_video) -> Settled | None:
         k = shelf_key(video)
@@ -106,6 +104,40 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
     _retire(deck, lock, identity, new, changes, pdecks, pnotes, now)
     model_mods = _note_types(lock, new, now, allow_notetype_change, problems, source)
     return Assembled(list(pdecks.values()), pnotes, new, changes, model_mods, new.id_base)
+
+
+def settled_key(deck: Deck, rename_decks: bool, k: str) -> str:
+    """Where a shelf keeps the ``Settled`` of the video whose script has cache key ``k``."""
+    return "\0".join(("settled", deck.name, deck.slug, *deck.tags, "\0", str(rename_decks), k))
+
+
+def settle_alone(deck: Deck, video: Video, k: str, made: tuple, part: tuple, now: int,
+                 rename_decks: bool) -> Settled | None:
+    """The ``Settled`` of one video, assembled on its own against its part of the lock
+    (``Lock.parts``), None unless its build changes nothing about it. A worker process does
+    this beside parsing; the build then uses it as it would one from the cache (the same
+    checks: its lock lines and entry as read, the deck and the script)."""
+    alone = Deck(deck.name, deck.slug, deck.deck_id, tags=deck.tags, videos=[video])
+    alone.keys[video.path] = k
+    alone.more[video.path] = lambda: made
+    shelf = _Kept()
+    try:
+        assemble(alone, Lock.of_part(deck.name, part), now, rename_decks, True, Problems(), "", shelf)
+    except AnkigenError:  # a damaged note in its part: the build says so, with its line
+        return None
+    return shelf.value
+
+
+class _Kept:
+    """A shelf with nothing on it that keeps what is put."""
+
+    value = None
+
+    def get(self, k: str):
+        return None
+
+    def put(self, k: str, value) -> None:
+        self.value = value
 
 
 def _prepared(deck: Deck, video: Video, original: Video | None) -> tuple | None:

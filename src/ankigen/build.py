@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .cache import ScriptCache, Shelf
 from .cache import key as cache_key
-from .assemble import assemble, retired_search
+from .assemble import assemble, retired_search, settle_alone, settled_key
 from .changes import DeckChanges
 from .config import DeckConfig, display_path, load_config, markdown_deck, natural_key
 from .contrast import Levels
@@ -174,56 +174,73 @@ MORE = "\0more"  # cache key suffix: a script's rendered HTML and prepared notes
 
 
 def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = None,
-                cache: ScriptCache | None = None):
+                cache: ScriptCache | None = None, settling: Settling | None = None):
     """Every script of a deck read, in source order: (video, diagnostics, cache key or None
     if unreadable, ``more``). From the cache where it holds the same bytes, else parsed
     (across processes when there are many). ``more()`` gives the video's rendered HTML and
     ``cards.prepared`` rows (None if they are not to be had): a rebuild needs them only for
-    the videos it reassembles."""
+    the videos it reassembles. With ``settling``, the workers also settle each video they
+    parse against its part of the lock, and the cache is given what they settled."""
     cache = cache or SCRIPTS
     levels = Levels(config.levels)
     deck = str(config.path or config.root)
     context = (config.name, config.slug, config.tags)
     results: list = [None] * len(config.sources)
     keys: list[str | None] = [None] * len(config.sources)
-    misses = []
-    for i, file in enumerate(config.sources):
-        try:
-            data = read_source(file, display_path(file))
-        except AnkigenError:
-            main, made = _read_and_render(file, config.root, levels, None, context)
-            results[i] = (*main, functools.partial(_same, made))
-            continue
-        k = keys[i] = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
-        hit = cache.get(deck, k)
-        if hit is not None and cache.keep(deck, k + MORE):
-            results[i] = (*hit, functools.partial(cache.get, deck, k + MORE))
-        else:
-            misses.append((i, file, data, k))
+    misses: list[tuple[int, Path, bytes, str]] = []
     workers = min(os.cpu_count() or 1, 4)
-    if len(misses) >= PARALLEL_FROM and workers > 1:
-        parsed = _parse_in_parallel(misses, config, workers, context)
-    else:
-        parsed = (_read_and_render(file, config.root, levels, data, context) for _, file, data, _ in misses)
-    if on_file is not None:
-        for i in range(len(results)):
-            if results[i] is not None:
-                on_file(config.sources[i])
-    for (i, file, _, k), result in zip(misses, parsed):
-        if isinstance(result[0], bytes):  # from a worker, pickled as the cache keeps it
-            video, diagnostics = pickle.loads(result[0])
-            cache.put(deck, k, (video, diagnostics), result[0])
-            cache.keep_pickled(deck, k + MORE, result[1])  # unpickled when (and each time) needed
-            more = functools.partial(pickle.loads, result[1])
+    parallel = None
+    try:
+        for i, file in enumerate(config.sources):
+            try:
+                data = read_source(file, display_path(file))
+            except AnkigenError:
+                main, made = _read_and_render(file, config.root, levels, None, context)
+                results[i] = (*main, functools.partial(_same, made))
+                continue
+            k = keys[i] = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
+            hit = cache.get(deck, k)
+            if hit is not None and cache.keep(deck, k + MORE):
+                results[i] = (*hit, functools.partial(cache.get, deck, k + MORE))
+                continue
+            misses.append((i, file, data, k))
+            if len(misses) >= PARALLEL_FROM and workers > 1:  # the workers start while the rest is read
+                if parallel is None:
+                    parallel = _parse_in_parallel(config, workers, context, settling)
+                    parallel.hand_out(misses)
+                    if settling is not None:  # read while they parse: the chunks after are settled too
+                        settling.read()
+                parallel.hand_out(misses)
+        if parallel is not None:
+            parsed = parallel.results(misses)
         else:
-            (video, diagnostics), made = result
-            cache.put(deck, k, (video, diagnostics))
-            cache.put(deck, k + MORE, made)
-            more = functools.partial(_same, made)
-        results[i] = (video, diagnostics, more)
+            parsed = (_read_and_render(file, config.root, levels, data, context) for _, file, data, _ in misses)
         if on_file is not None:
-            on_file(file)
+            for i in range(len(results)):
+                if results[i] is not None:
+                    on_file(config.sources[i])
+        for (i, file, _, k), result in zip(misses, parsed):
+            if isinstance(result[0], bytes):  # from a worker, pickled as the cache keeps it
+                cache.keep_pickled(deck, k + MORE, result[1])  # unpickled when (and each time) needed
+                if result[2] is not None:  # settled by the worker: used as if from the cache
+                    cache.keep_pickled(deck, settling.key(k), result[2])
+                # the video is unpickled once the workers are gone: less memory at once
+                results[i] = (result[0], None, functools.partial(pickle.loads, result[1]))
+            else:
+                (video, diagnostics), made = result
+                cache.put(deck, k, (video, diagnostics))
+                cache.put(deck, k + MORE, made)
+                results[i] = (video, diagnostics, functools.partial(_same, made))
+            if on_file is not None:
+                on_file(file)
+    finally:
+        if parallel is not None:
+            parallel.close()
     for (video, diagnostics, more), k in zip(results, keys):
+        if isinstance(video, bytes):
+            pickled = video
+            video, diagnostics = pickle.loads(pickled)
+            cache.put(deck, k, (video, diagnostics), pickled)
         yield video, diagnostics, k, more
 
 
@@ -246,19 +263,89 @@ def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None,
         return (None, list(e.diagnostics)), ({}, None)
 
 
-def _parse_in_parallel(misses, config: DeckConfig, workers: int, context: tuple):
-    from concurrent.futures import ProcessPoolExecutor
+class Settling:
+    """What worker processes need to settle the videos they parse (``assemble.settle_alone``):
+    the lock's part for each video file (``Lock.parts``), the build's time and options.
+    The lock is read once the workers have started (``read``), and kept for the build."""
 
-    jobs = [(str(file), str(config.root), config.levels, data, context) for _, file, data, _ in misses]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_read_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+    def __init__(self, deck: Deck, lock_path: Path, now: int, rename_decks: bool):
+        self.deck, self.lock_path, self.now, self.rename_decks = deck, lock_path, now, rename_decks
+        self.lock: Lock | None = None
+        self.was_read = False  # and sound: a lock that fails to read is read again, and refused, later
+        self.parts: dict[str, tuple] = {}
+
+    def read(self) -> None:
+        try:
+            self.lock = read_lock(self.lock_path, display_path(self.lock_path))
+        except AnkigenError:  # refused after the scripts' own errors, as ever
+            return
+        self.was_read = True
+        self.parts = self.lock.parts() if self.lock is not None else {}
+
+    def key(self, k: str) -> str:
+        return settled_key(self.deck, self.rename_decks, k)
 
 
-def _read_job(job) -> tuple[bytes, bytes]:
-    """One script read in a worker, pickled there: sent back and cached as it is."""
-    file, root, labels, data, context = job
-    return tuple(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
-                 for part in _read_and_render(Path(file), Path(root), _levels(labels), data, context))
+def _parse_in_parallel(config: DeckConfig, workers: int, context: tuple,
+                       settling: Settling | None = None) -> _Parallel:
+    return _Parallel(config, workers, context, settling)
+
+
+class _Parallel:
+    """Scripts parsed by worker processes, handed out in chunks as they are read: the
+    workers start on the first chunks while the main process reads the rest."""
+
+    def __init__(self, config: DeckConfig, workers: int, context: tuple, settling: Settling | None):
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.root = config.root
+        self.settling = settling
+        self.job = (str(config.root), config.levels, context,
+                    settling and (settling.now, settling.rename_decks))
+        self.chunk = max(1, len(config.sources) // (workers * 8))
+        self.futures: list = []
+        self.sent = 0
+
+    def hand_out(self, misses: list, rest: bool = False) -> None:
+        """Send each whole chunk of ``misses`` not sent yet (with ``rest``, all of them)."""
+        parts = self.settling.parts if self.settling is not None else {}
+        while len(misses) - self.sent >= self.chunk or (rest and self.sent < len(misses)):
+            jobs = [(str(file), *self.job, data, k, parts.get(_relative(file, self.root)))
+                    for _, file, data, k in misses[self.sent:self.sent + self.chunk]]
+            self.futures.append(self.pool.submit(_read_jobs, jobs))
+            for n in range(self.sent, self.sent + len(jobs)):  # the bytes are the job's now
+                i, file, _, k = misses[n]
+                misses[n] = (i, file, None, k)
+            self.sent += len(jobs)
+
+    def results(self, misses: list):
+        """Each script's result, in the order of ``misses``."""
+        self.hand_out(misses, rest=True)
+        for future in self.futures:
+            yield from future.result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_jobs(jobs: list) -> list[tuple[bytes, bytes, bytes | None]]:
+    return [_read_job(job) for job in jobs]
+
+
+def _read_job(job) -> tuple[bytes, bytes, bytes | None]:
+    """One script read in a worker, pickled there: sent back and cached as it is. With its
+    part of the lock, also the video settled against it (None if it is not settled)."""
+    file, root, labels, context, settling, data, k, part = job
+    main, made = _read_and_render(Path(file), Path(root), _levels(labels), data, context)
+    settled = None
+    video = main[0]
+    if part is not None and video is not None and video.slug == part[0] and made[1] is not None:
+        name, slug, tags = context
+        now, rename_decks = settling
+        settled = settle_alone(Deck(name, slug, 0, tags=tags), video, k, made, part, now, rename_decks)
+    return (pickle.dumps(main, protocol=pickle.HIGHEST_PROTOCOL), pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL),
+            None if settled is None else pickle.dumps(settled, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @lru_cache(maxsize=8)
@@ -267,11 +354,11 @@ def _levels(labels: tuple[str, ...]) -> Levels:
 
 
 def load_deck(config: DeckConfig, problems: Problems,
-              on_file: Callable[[Path], None] | None = None) -> Deck:
+              on_file: Callable[[Path], None] | None = None, settling: Settling | None = None) -> Deck:
     """Read and extract every video of a deck; problems are collected, not raised."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
     owners: dict[str, str] = {}
-    for video, diagnostics, k, more in read_videos(config, on_file):
+    for video, diagnostics, k, more in read_videos(config, on_file, settling=settling):
         problems.items.extend(diagnostics)
         if video is None:
             continue
@@ -351,12 +438,16 @@ def prepare(sources: list[Path], options: Options,
     problems = Problems()
     if options.on_start is not None:
         options.on_start(sum(len(c.sources) for c in configs))
-    decks = [(config, load_deck(config, problems, options.on_file)) for config in configs]
-    problems.raise_errors("refused")
     now = build_epoch()
+    decks = []
+    for config in configs:
+        settling = Settling(Deck(config.name, config.slug, 0, tags=config.tags),
+                            options.lock or lock_path_for(config.path, config.root), now, options.rename_decks)
+        decks.append((config, load_deck(config, problems, options.on_file, settling), settling))
+    problems.raise_errors("refused")
     planned = []
-    for config, deck in decks:
-        lock_path, existing, done = against_lock(config, deck, options, now, problems)
+    for config, deck, settling in decks:
+        lock_path, existing, done = against_lock(config, deck, options, now, problems, settling)
         shown = display_path(lock_path)
         target = _output_path(options.output, deck)
         data = package_later(done.decks, done.notes, done.model_mods, done.id_base)
@@ -389,11 +480,13 @@ def split_packages(done, target: Path, deck: Deck) -> list[tuple[Path, bytes]]:
     return out
 
 
-def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, problems: Problems):
-    """Settle a read deck against its lock: (lock path, the lock read or None, Assembled)."""
+def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, problems: Problems,
+                 settling: Settling | None = None):
+    """Settle a read deck against its lock: (lock path, the lock read or None, Assembled).
+    The lock as ``settling`` read it, if it did."""
     lock_path = options.lock or lock_path_for(config.path, config.root)
     shown = display_path(lock_path)
-    existing = read_lock(lock_path, shown)
+    existing = settling.lock if settling is not None and settling.was_read else read_lock(lock_path, shown)
     source = display_path(config.path) if config.path else shown
     done = assemble(deck, existing or Lock(), now, options.rename_decks,
                     options.allow_notetype_change, problems, source,

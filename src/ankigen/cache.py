@@ -124,7 +124,9 @@ class ScriptCache:
         if (deck, k) in self.seen:
             self.used.setdefault(unit, {}).setdefault(k, _Fresh(self.seen[deck, k]))
             return self.seen[deck, k]
-        blob = self._stored(unit).get(k)
+        blob = self.used.get(unit, {}).get(k)  # kept pickled this build (``keep_pickled``)
+        if not isinstance(blob, (bytes, memoryview)):
+            blob = self._stored(unit).get(k)
         if blob is None:
             return None
         try:

@@ -138,6 +138,33 @@ class Lock:
             text, start, key, shown, line = note.__dict__.pop("_unread")
             note.__dict__.update(_checked_note(value, key, shown, line).__dict__)
 
+    def parts(self) -> dict[str, tuple]:
+        """Per video file, what settling that video needs of the lock, as plain values a
+        worker process can be sent: (slug, its entry's values, each of its notes as
+        ``LockedNote.unread`` takes it, in the lock's order). Only notes not parsed yet and
+        read from their lines; a video with any other note is left out."""
+        notes: dict[str, list] = {}
+        mixed = set()
+        for key, note in self.notes.items():
+            slug = key.split("/", 1)[0]
+            read = self.lines.get(key)
+            if read is None or read[0] is not note or "_unread" not in note.__dict__:
+                mixed.add(slug)
+            else:
+                notes.setdefault(slug, []).append(note._unread)
+        return {video.file: (slug, (video.file, video.title, video.subdeck, video.retired), tuple(notes[slug]))
+                for slug, video in self.videos.items() if slug in notes and slug not in mixed}
+
+    @classmethod
+    def of_part(cls, deck: str, part: tuple) -> Lock:
+        """The lock of one video (``parts``): its notes read from their lines, as ``read_lock`` does."""
+        slug, video, unread = part
+        lock = cls(deck=deck, id_base=1, videos={slug: LockedVideo(*video)})
+        for entry in unread:
+            note = lock.notes[entry[2]] = LockedNote.unread(*entry)
+            lock.lines[entry[2]] = (note, entry[0])
+        return lock
+
     @property
     def guids(self) -> set[str]:
         if self.read_guids is not None:
