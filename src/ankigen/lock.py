@@ -163,6 +163,7 @@ class Lock:
         for entry in unread:
             note = lock.notes[entry[2]] = LockedNote.unread(*entry)
             lock.lines[entry[2]] = (note, entry[0])
+        lock.read_all()  # settling reads them all
         return lock
 
     @property

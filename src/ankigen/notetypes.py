@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 CLOZE_MODEL_ID = 1094166082
 QA_MODEL_ID = 1750312575
@@ -29,11 +30,13 @@ class NoteType:
     def field_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.fields)
 
+    @lru_cache(maxsize=None)  # noqa: B019 - two note types, alive as long as the module
     def shape(self) -> str:
         """Fingerprint of what must never change: ids, field and template names."""
         data = [self.model_id, self.name, self.fields, [(t[0], t[1]) for t in self.templates]]
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
 
+    @lru_cache(maxsize=None)  # noqa: B019
     def look(self) -> str:
         """Fingerprint of what may change with a newer ``mod``: CSS and template HTML."""
         data = [self.css, [(t[2], t[3]) for t in self.templates]]
