@@ -7,6 +7,7 @@ import functools
 import gc
 import os
 import pickle
+import threading
 import time
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
@@ -523,9 +524,19 @@ def _build(sources: list[Path], options: Options | None = None) -> BuildReport:
     with exclusive(lock_paths, options.on_wait):
         planned, problems = prepare(sources, options, configs)
         SCRIPTS.seal()  # the cache's new content, made while the packages are compressed
-        write_all([file for p in planned for file in  # the package last: it may still be compressing
-                   ((p.target, lambda p=p: p.package), *p.split, (p.lock_path, p.lock_text.encode("utf-8")))])
-    SCRIPTS.flush()
+        # the cache files are staged while the deck's are, and put in place only if those were
+        staging: list = []
+        caching = threading.Thread(target=lambda: staging.extend(SCRIPTS.stage()), name="ankigen cache")
+        caching.start()
+        try:
+            write_all([file for p in planned for file in  # the package last: it may still be compressing
+                       ((p.target, lambda p=p: p.package), *p.split, (p.lock_path, p.lock_text.encode("utf-8")))])
+        except BaseException:
+            caching.join()
+            SCRIPTS.abandon(staging)
+            raise
+        caching.join()
+        SCRIPTS.commit(staging)
     return BuildReport([p.result for p in planned], list(problems.items))
 
 

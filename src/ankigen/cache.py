@@ -212,22 +212,51 @@ class ScriptCache:
 
     def flush(self) -> None:
         """Write the cache files that changed, each whole, replacing the last."""
+        self.commit(self.stage())
+
+    def stage(self) -> list[tuple[str | None, Path]]:
+        """Write the sealed files beside their places, not yet in them: (temporary file,
+        or None for a file to remove; its place). A cache that cannot be written is only
+        slower, so a file that fails is left out."""
         self.seal()
         sealed, self.sealed = self.sealed, []
         self.used, self.stored, self.seen, self._key = {}, {}, {}, None
+        staged = []
         for target, parts in sealed:
+            if parts is None:
+                staged.append((None, target))
+                continue
             try:
-                if parts is None:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.remove(target)
-                    continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+            except OSError:
+                continue
+            try:
                 with os.fdopen(fd, "wb") as f:
                     f.writelines(parts)
-                os.replace(tmp, target)
             except OSError:
-                pass  # a cache that cannot be written is only slower
+                with contextlib.suppress(OSError):
+                    os.remove(tmp)
+                continue
+            staged.append((tmp, target))
+        return staged
+
+    @staticmethod
+    def commit(staged: list[tuple[str | None, Path]]) -> None:
+        """Put staged files in their places (and remove those to remove)."""
+        for tmp, target in staged:
+            with contextlib.suppress(OSError):
+                if tmp is None:
+                    os.remove(target)
+                else:
+                    os.replace(tmp, target)
+
+    @staticmethod
+    def abandon(staged: list[tuple[str | None, Path]]) -> None:
+        for tmp, _ in staged:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.remove(tmp)
 
 
 def _deck_name(deck: str) -> str:
