@@ -222,7 +222,7 @@ def test_check_reports_what_the_lock_stage_would(run, deck, tmp_path):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from ankigen.lock import Lock, LockedNote, LockedVideo, _fast_load, dump_lock  # noqa: E402
+from ankigen.lock import Lock, LockedNote, LockedVideo, _fast_load, dump_lock, read_lock  # noqa: E402
 
 
 @settings(max_examples=200, deadline=None)
@@ -239,3 +239,26 @@ def test_lock_text_is_yaml_and_reads_back_the_same_both_ways(texts, keys):
     assert fast is not None
     assert yaml.safe_load(text) == fast
     assert dump_lock(lock) == text
+
+
+@settings(max_examples=100, deadline=None)
+@given(notes=st.lists(st.tuples(st.text(max_size=40), st.text(max_size=20),
+                                st.dictionaries(st.text(min_size=1, max_size=8), st.integers(1, 9), max_size=3),
+                                st.one_of(st.none(), st.integers(1, 2**40))), min_size=1, max_size=6))
+def test_a_lock_note_reads_the_same_one_at_a_time_in_bulk_and_in_a_video_part(tmp_path_factory, notes):
+    """Three ways a note is read from its line: on first use, all at once (``read_all``)
+    and in a video's part sent to a worker (``Lock.parts``, ``Lock.of_part``)."""
+    lock = Lock(deck="D", id_base=1)
+    lock.videos["v"] = LockedVideo("s/v.md", "Title", "D::Title")
+    for i, (text, back, clozes, retired) in enumerate(notes):
+        lock.notes[f"v/recap/n{i}"] = LockedNote(f"g{i}", f"h{i}", i + 1, text, back, clozes, retired,
+                                                 {"gone": 9} if i % 2 else {})
+    path = tmp_path_factory.mktemp("lock") / "d.lock.yaml"
+    path.write_text(dump_lock(lock), encoding="utf-8")
+    one_by_one, bulk = read_lock(path, "d.lock.yaml"), read_lock(path, "d.lock.yaml")
+    bulk.read_all()
+    part = Lock.of_part("D", read_lock(path, "d.lock.yaml").parts()["s/v.md"])
+    for key, note in lock.notes.items():
+        assert one_by_one.notes[key].guid == note.guid  # read on first use
+        assert vars(one_by_one.notes[key]) == vars(bulk.notes[key]) == vars(part.notes[key]) == vars(note)
+    assert part.digest(part.notes) == one_by_one.digest(one_by_one.notes)

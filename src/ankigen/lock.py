@@ -136,7 +136,9 @@ class Lock:
             return
         for note, value in zip(unread, values):
             text, start, key, shown, line = note.__dict__.pop("_unread")
-            note.__dict__.update(_checked_note(value, key, shown, line).__dict__)
+            plain = _plain_values(value)  # as ankigen writes it: no need to say what is wrong
+            note.__dict__.update(zip(_NOTE_FIELDS, plain) if plain is not None
+                                 else _checked_note(value, key, shown, line).__dict__)
 
     def parts(self) -> dict[str, tuple]:
         """Per video file, what settling that video needs of the lock, as plain values a
@@ -355,6 +357,15 @@ def _note(n: dict) -> LockedNote:
 
 def _plain_note(n) -> LockedNote | None:
     """The note, if every value has the type it must have (else None: ``_note`` says what is wrong)."""
+    values = _plain_values(n)
+    return None if values is None else LockedNote(*values)
+
+
+_NOTE_FIELDS = ("guid", "hash", "mod", "text", "back", "clozes", "retired", "removed_clozes")  # LockedNote's
+
+
+def _plain_values(n) -> tuple | None:
+    """``_plain_note``'s values, in ``_NOTE_FIELDS`` order."""
     try:
         guid, digest, mod = n["guid"], n["hash"], n["mod"]
         text, back = n.get("text", ""), n.get("back", "")
@@ -367,7 +378,7 @@ def _plain_note(n) -> LockedNote | None:
             and all(type(k) is str and type(v) is int for k, v in clozes.items())
             and all(type(k) is str and type(v) is int for k, v in removed.items())):
         return None
-    return LockedNote(guid, digest, mod, text, back, clozes, retired, removed)
+    return guid, digest, mod, text, back, clozes, retired, removed
 
 
 def _video(v: dict) -> LockedVideo:
