@@ -385,8 +385,11 @@ def _relative(file: Path, root: Path) -> str:
 
 @lru_cache(maxsize=65536)
 def _relative_str(file: str, root: str) -> str:
+    full, base = os.path.abspath(file), os.path.abspath(root).rstrip(os.sep) + os.sep
+    if full.startswith(base) and full[len(base):len(base) + 1] not in ("", os.sep):  # the usual case, quickly
+        return full[len(base):].replace(os.sep, "/")
     try:
-        return os.path.relpath(os.path.abspath(file), os.path.abspath(root)).replace(os.sep, "/")
+        return os.path.relpath(full, base).replace(os.sep, "/")
     except ValueError:  # another drive
         return os.path.basename(file)
 

@@ -14,7 +14,7 @@ import yaml
 from .errors import AnkigenError, Problems
 from .files import read_source
 from .script import decode
-from .sources import glob_files, is_script, outside, real_path
+from .sources import glob_files, is_script, real_path, within
 from .text import clean, slugify
 
 # Labels that count as levels in an example contrast or a ladder, lowest first.
@@ -151,18 +151,19 @@ def resolve_globs(base: Path, patterns: list[str], shown: str, lines: dict[str, 
     for pattern in patterns:
         line = lines.get(pattern, lines.get("sources"))
         matches = sorted(glob_files(base, pattern), key=natural_key)
-        md = [Path(m) for m in matches if is_script(Path(m))]
+        md = [path for path in map(Path, matches) if is_script(path)]
         if not md:
             what = "no Markdown (.md) file" if matches else "no file"
             problems.error(shown, line, f"sources pattern '{pattern}' matches {what}")
-        away = next(((m, real) for m in md if project and (real := outside(m, project, folders))), None)
+        reals = [real_path(m, folders) for m in md]
+        away = next((real for real in reals if project and not within(real, project, folders)), None)
         if away:
             problems.error(shown, line, f"sources pattern '{pattern}' reaches outside the project "
-                           f"(the folder holding {base.name}/): {away[1]}; move the scripts into "
+                           f"(the folder holding {base.name}/): {away}; move the scripts into "
                            "the project, or build with --allow-outside", "outside-project")
             continue
-        for m in md:
-            files.setdefault(real_path(m, folders), m)
+        for m, real in zip(md, reals):
+            files.setdefault(real, m)
     return list(files.values())
 
 

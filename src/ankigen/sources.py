@@ -75,7 +75,10 @@ def outside(path: Path, project: Path, seen: dict[str, str] | None = None) -> st
     ``seen`` keeps the real path of each folder across the calls of one check."""
     seen = {} if seen is None else seen
     real = real_path(path, seen)
+    return None if within(real, project, seen) else real
+
+
+def within(real: str, project: Path, seen: dict[str, str]) -> bool:
+    """Is the real path ``real`` inside ``project`` (``seen`` as for ``outside``)?"""
     top = _real_folder(str(project), seen)
-    if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
-        return None
-    return real
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
