@@ -122,3 +122,23 @@ def test_a_rebuild_rewrites_only_the_cache_files_that_changed(run, series, tmp_p
     assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
     after = files()
     assert 0 < sum(after.get(name) != seen for name, seen in before.items()) < len(before) / 2
+
+
+def test_check_and_diff_with_workers_say_what_they_say_without(run, series, tmp_path, monkeypatch):
+    """``check`` and ``diff`` read scripts as a build does, workers and all."""
+    lock = tmp_path / "s.lock"
+    assert run("build", series, "-o", tmp_path / "a.apkg", "--lock", lock).exit_code == 0
+    script = series / "03-design-docs.md"
+    script.write_text(script.read_text(encoding="utf-8").replace("Almost never.", "Rarely."), encoding="utf-8")
+    said = {}
+    for parallel_from in (10_000, 1):
+        monkeypatch.setattr(build_module, "PARALLEL_FROM", parallel_from)
+        shutil.rmtree(tmp_path / FOLDER, ignore_errors=True)
+        build_module.SCRIPTS.discard()  # nothing kept in memory either: every script is read
+        check = run("check", series)
+        build_module.SCRIPTS.discard()
+        diff = run("diff", series, "--lock", lock, "--json")
+        assert check.exit_code == 0 and diff.exit_code == 0, check.output + diff.output
+        said[parallel_from] = (check.output, diff.output)
+    assert said[1] == said[10_000]
+    assert "design-docs/think-together" in said[1][1]  # the edit is seen

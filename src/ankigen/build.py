@@ -190,7 +190,7 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
     keys: list[str | None] = [None] * len(config.sources)
     misses: list[tuple[int, Path, bytes, str]] = []
     workers = min(os.cpu_count() or 1, 4)
-    parallel = None
+    parallel, early = None, 0
     try:
         for i, file in enumerate(config.sources):
             try:
@@ -209,6 +209,7 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
                 if parallel is None:
                     parallel = _parse_in_parallel(config, workers, context, settling)
                     parallel.hand_out(misses)
+                    early = parallel.sent  # sent before the lock was read: settled here, below
                     if settling is not None:  # read while they parse: the chunks after are settled too
                         settling.read()
                 parallel.hand_out(misses)
@@ -220,11 +221,15 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
             for i in range(len(results)):
                 if results[i] is not None:
                     on_file(config.sources[i])
-        for (i, file, _, k), result in zip(misses, parsed):
+        for n, ((i, file, _, k), result) in enumerate(zip(misses, parsed)):
             if isinstance(result[0], bytes):  # from a worker, pickled as the cache keeps it
                 cache.keep_pickled(deck, k + MORE, result[1])  # unpickled when (and each time) needed
-                if result[2] is not None:  # settled by the worker: used as if from the cache
-                    cache.keep_pickled(deck, settling.key(k), result[2])
+                settled = result[2]
+                if n < early and settling is not None and settling.parts:  # while the workers parse the rest
+                    settled = _settled(context, (settling.now, settling.rename_decks), pickle.loads(result[0])[0],
+                                       k, pickle.loads(result[1]), settling.parts.get(_relative(file, config.root)))
+                if settled is not None:  # settled by the worker: used as if from the cache
+                    cache.keep_pickled(deck, settling.key(k), settled)
                 # the video is unpickled once the workers are gone: less memory at once
                 results[i] = (result[0], None, functools.partial(pickle.loads, result[1]))
             else:
@@ -339,14 +344,19 @@ def _read_job(job) -> tuple[bytes, bytes, bytes | None]:
     part of the lock, also the video settled against it (None if it is not settled)."""
     file, root, labels, context, settling, data, k, part = job
     main, made = _read_and_render(Path(file), Path(root), _levels(labels), data, context)
-    settled = None
-    video = main[0]
-    if part is not None and video is not None and video.slug == part[0] and made[1] is not None:
-        name, slug, tags = context
-        now, rename_decks = settling
-        settled = settle_alone(Deck(name, slug, 0, tags=tags), video, k, made, part, now, rename_decks)
     return (pickle.dumps(main, protocol=pickle.HIGHEST_PROTOCOL), pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL),
-            None if settled is None else pickle.dumps(settled, protocol=pickle.HIGHEST_PROTOCOL))
+            _settled(context, settling, main[0], k, made, part))
+
+
+def _settled(context: tuple, settling: tuple | None, video: Video | None, k: str, made: tuple,
+             part: tuple | None) -> bytes | None:
+    """The video settled against its ``part`` of the lock, pickled (``assemble.settle_alone``),
+    None if it is not settled (or there is no part for it)."""
+    if part is None or settling is None or video is None or video.slug != part[0] or made[1] is None:
+        return None
+    name, slug, tags = context
+    settled = settle_alone(Deck(name, slug, 0, tags=tags), video, k, made, part, *settling)
+    return None if settled is None else pickle.dumps(settled, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @lru_cache(maxsize=8)
