@@ -309,16 +309,21 @@ class _Parallel:
         self.settling = settling
         self.job = (str(config.root), config.levels, context,
                     settling and (settling.now, settling.rename_decks))
-        self.chunk = max(1, len(config.sources) // (workers * 8))
+        self.total, self.workers = len(config.sources), workers
+        self.chunk = max(1, self.total // (workers * 8))
         self.futures: list = []
         self.sent = 0
+
+    def _size(self) -> int:
+        """The next chunk's size: smaller towards the end, so the workers finish together."""
+        return max(1, self.chunk // 8, min(self.chunk, (self.total - self.sent) // (self.workers * 4)))
 
     def hand_out(self, misses: list, rest: bool = False) -> None:
         """Send each whole chunk of ``misses`` not sent yet (with ``rest``, all of them)."""
         parts = self.settling.parts if self.settling is not None else {}
-        while len(misses) - self.sent >= self.chunk or (rest and self.sent < len(misses)):
+        while len(misses) - self.sent >= self._size() or (rest and self.sent < len(misses)):
             jobs = [(str(file), *self.job, data, k, parts.get(_relative(file, self.root)))
-                    for _, file, data, k in misses[self.sent:self.sent + self.chunk]]
+                    for _, file, data, k in misses[self.sent:self.sent + self._size()]]
             self.futures.append(self.pool.submit(_read_jobs, jobs))
             for n in range(self.sent, self.sent + len(jobs)):  # the bytes are the job's now
                 i, file, _, k = misses[n]
