@@ -77,7 +77,8 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
 
     identity = identify(deck, lock, now, rename_decks, problems, settled)
     originals = {v.path: v for v in deck.videos}
-    new = Lock(deck=deck.name, id_base=lock.id_base or now * 1000, lines=lock.lines)
+    new = Lock(deck=deck.name, id_base=lock.id_base or now * 1000, lines=lock.lines,
+               video_lines=lock.video_lines)
     changes = DeckChanges(deck.name, deck_renames=identity.video_renames)
     pdecks = {deck.name: PackagedDeck(deck.deck_id, deck.name)}
     pnotes: list[PackagedNote] = []

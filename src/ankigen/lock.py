@@ -109,6 +109,8 @@ class Lock:
     # object) is written back as that line, not dumped again
     lines: dict[str, tuple[LockedNote, str]] = field(default_factory=dict, repr=False, compare=False)
     read_guids: dict[str, str] | None = field(default=None, repr=False, compare=False)  # GUID → key, as read
+    # each video as read: slug → (its entry, its line), written back as that line while the same
+    video_lines: dict[str, tuple[LockedVideo, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def digest(self, notes: dict[str, LockedNote]) -> bytes | None:
         """A fingerprint of these notes as the lock file holds them (their lines), None
@@ -201,10 +203,12 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         raise AnkigenError(f"the lock file is cut short (no '{END_MARKER}' line at its end); "
                            + RECOVER.format(path=shown), shown)
     unread: dict[str, tuple[int, str, int]] = {}
-    raw = _fast_load(text, unread)
+    video_lines: dict[str, str] = {}
+    raw = _fast_load(text, unread, video_lines)
     try:
         if raw is None:  # edited by hand into another YAML style: still accepted
             unread.clear()
+            video_lines.clear()
             raw = yaml.load(text, Loader=_Loader if _shallow(text) else yaml.SafeLoader)
     except RecursionError:
         raise AnkigenError("the lock file is nested too deeply to be a lock; "
@@ -214,7 +218,7 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         raise AnkigenError(f"the lock file is not valid YAML ({getattr(e, 'problem', e)}); "
                            + RECOVER.format(path=shown), shown, mark.line + 1 if mark else None) from None
     try:
-        lock = _from_yaml(raw, unread, shown)
+        lock = _from_yaml(raw, unread, shown, video_lines)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise _damaged(_describe(e), shown) from None
     return lock
@@ -300,10 +304,11 @@ def _clozes(value, what: str) -> dict[str, int]:
     return {_str(k, what): _int(v, what) for k, v in value.items()}
 
 
-def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown: str = "") -> Lock:
+def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown: str = "",
+               video_lines: dict[str, str] | None = None) -> Lock:
     """A lock from what was read: ``raw`` as loaded (YAML or the fast reader); the notes
     the fast reader left unread (key → (where its JSON starts, line, line number)) are
-    parsed when used."""
+    parsed when used; ``video_lines``, each video's line as the fast reader found it."""
     if not isinstance(raw, dict) or raw.get("version") != VERSION:
         raise ValueError(f"expected 'version: {VERSION}' at the top")
     lock = Lock(deck=_name(raw.get("deck", ""), "deck"), id_base=_int(raw.get("id_base", 0), "id_base"))
@@ -320,7 +325,9 @@ def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown
                 raise ValueError(f"GUID {guid} is given to both {lock.read_guids[guid]} and {key}")
             lock.read_guids[guid] = key
     for slug, v in (raw.get("videos") or {}).items():
-        lock.videos[_str(slug, f"video {slug}")] = _within(f"video {slug}", _video, v)
+        video = lock.videos[_str(slug, f"video {slug}")] = _within(f"video {slug}", _video, v)
+        if video_lines and slug in video_lines:
+            lock.video_lines[slug] = (video, video_lines[slug])
     for mid, t in (raw.get("note_types") or {}).items():
         lock.note_types[int(mid)] = LockedNoteType(
             name=_str(t["name"], "note type name"), shape=_str(t["shape"], "note type shape"),
@@ -391,27 +398,25 @@ def _video(v: dict) -> LockedVideo:
 def dump_lock(lock: Lock) -> str:
     """The lock as text: YAML with one line per note (a JSON flow mapping), sorted by key,
     the end marker last. One line per entry keeps diffs and merges to the notes that changed,
-    and reads back fast (``json.loads`` per line) at thousands of notes."""
-    sections = {
-        "note_types": {str(mid): {"name": t.name, "shape": t.shape, "look": t.look, "mod": t.mod}
-                       for mid, t in sorted(lock.note_types.items())},
-        "videos": {slug: v.as_yaml() for slug, v in sorted(lock.videos.items())},
-    }
+    and reads back fast (``json.loads`` per line) at thousands of notes. An entry handed on
+    as it was read (the same object) is written back as the line it was read from."""
+    note_types = {str(mid): {"name": t.name, "shape": t.shape, "look": t.look, "mod": t.mod}
+                  for mid, t in sorted(lock.note_types.items())}
     lines = [HEADER.rstrip("\n"), f"version: {VERSION}", f"deck: {_json(lock.deck)}",
-             f"id_base: {lock.id_base}"]
-    for name, entries in sections.items():
-        if not entries:
-            lines.append(f"{name}: {{}}")
-            continue
-        lines.append(f"{name}:")
-        lines += [f"  {_json(key)}: {_json(value)}" for key, value in entries.items()]
+             f"id_base: {lock.id_base}", "note_types:" if note_types else "note_types: {}"]
+    lines += [f"  {_json(key)}: {_json(value)}" for key, value in note_types.items()]
+    lines.append("videos:" if lock.videos else "videos: {}")
+    lines += [_line(slug, video, lock.video_lines) for slug, video in sorted(lock.videos.items())]
     lines.append("notes:" if lock.notes else "notes: {}")
-    for key, note in sorted(lock.notes.items()):
-        read = lock.lines.get(key)
-        lines.append(read[1] if read is not None and read[0] is note else
-                     f"  {_json(key)}: {_json(note.as_yaml())}")
+    lines += [_line(key, note, lock.lines) for key, note in sorted(lock.notes.items())]
     lines.append(END_MARKER)
     return "\n".join(lines) + "\n"
+
+
+def _line(key: str, entry: LockedNote | LockedVideo, read: dict[str, tuple]) -> str:
+    """An entry's line: as read, if it is the entry read, else written anew."""
+    was = read.get(key)
+    return was[1] if was is not None and was[0] is entry else f"  {_json(key)}: {_json(entry.as_yaml())}"
 
 
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
@@ -426,7 +431,8 @@ _TOP = re.compile(r"^([a-z_]+):(?: (.*))?$")
 _ENTRY = re.compile(r'^  ("(?:[^"\\]|\\.)*"): (\{.*\})$')
 
 
-def _fast_load(text: str, unread: dict[str, tuple[int, str, int]] | None = None) -> dict | None:
+def _fast_load(text: str, unread: dict[str, tuple[int, str, int]] | None = None,
+               video_lines: dict[str, str] | None = None) -> dict | None:
     """Read the lock as ankigen writes it; None when it was edited into another YAML style.
 
     Each section's entry lines are joined into one JSON object and read in one call.
@@ -445,17 +451,25 @@ def _fast_load(text: str, unread: dict[str, tuple[int, str, int]] | None = None)
             if not top:
                 return None
             if name is not None:
-                data[name] = _entries(entries, unread if name == "notes" else None)
+                data[name] = _section(name, entries, unread, video_lines)
                 name, entries = None, []
             if top.group(2) is None:
                 name = top.group(1)
             else:
                 data[top.group(1)] = json.loads(top.group(2))
         if name is not None:
-            data[name] = _entries(entries, unread if name == "notes" else None)
+            data[name] = _section(name, entries, unread, video_lines)
     except (ValueError, RecursionError):
         return None
     return data
+
+
+def _section(name: str, lines: list[tuple[int, str]], unread: dict | None, video_lines: dict | None) -> dict:
+    """One section's entries (``_entries``); the notes left unread, each video's line kept."""
+    entries = _entries(lines, unread if name == "notes" else None)
+    if name == "videos" and video_lines is not None and len(entries) == len(lines):
+        video_lines.update(zip(entries, (line for _, line in lines)))  # one entry a line, in order
+    return entries
 
 
 def _entries(lines: list[tuple[int, str]], unread: dict[str, tuple[int, str, int]] | None) -> dict:
