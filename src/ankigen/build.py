@@ -28,7 +28,7 @@ from .notes import Deck, Video
 from .text import CONTROL, clean, may_hold_control, slugify
 from .files import READ_SECONDS, pause_point, read_source, time_limit, write_all
 from .package import exclusive, package_bytes, package_later
-from .render import render_all
+from .render import render_all, to_html
 from .script import decode, parse
 
 if TYPE_CHECKING:
@@ -341,7 +341,9 @@ class _Parallel:
 
 
 def _read_jobs(jobs: list) -> list[tuple[bytes, bytes, bytes | None]]:
-    return [_read_job(job) for job in jobs]
+    done = [_read_job(job) for job in jobs]
+    to_html.cache_clear()  # a field's HTML is reused within its script, seldom across: memory
+    return done
 
 
 def _read_job(job) -> tuple[bytes, bytes, bytes | None]:
