@@ -74,7 +74,9 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def _visible(fragment: str) -> str:
-    return html.unescape(_TAG.sub(" ", fragment)).strip()
+    if "<" in fragment:  # most deletions hold words only: no tag to drop
+        fragment = _TAG.sub(" ", fragment)
+    return html.unescape(fragment).strip()
 
 
 def card_count(spec: NoteSpec) -> int:

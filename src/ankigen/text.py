@@ -60,7 +60,13 @@ _CLOZE_START = re.compile(f"{CLOZE_OPEN}(\\d+){CLOZE_MID}")
 
 def show_cloze(text: str) -> str:
     """Markers → Anki's cloze syntax, for reports and golden files."""
-    return _CLOZE_START.sub(r"{{c\1::", text).replace(CLOZE_CLOSE, "}}")
+    if CLOZE_OPEN in text:  # a question/answer note has none: no regex pass
+        text = _CLOZE_START.sub(_anki_cloze_start, text)
+    return text.replace(CLOZE_CLOSE, "}}")
+
+
+def _anki_cloze_start(m: re.Match) -> str:
+    return "{{c" + m.group(1) + "::"  # a function: quicker than a template in Python 3.11
 
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
