@@ -12,7 +12,7 @@ from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
 from .package import card_ords
 from .render import text_html, to_html
 from .template import reveal_cloze
-from .text import CONTROL, clean, show_cloze
+from .text import clean, holds_control_bytes, show_cloze
 
 
 def note_type(spec: NoteSpec) -> NoteType:
@@ -43,7 +43,7 @@ def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
     else:
         values = (to_html(spec.text), to_html(spec.back), ctx, to_html(spec.extra), source, "")
     # No NUL, no U+001F (Anki's field separator) in any field, whatever a file name holds.
-    if CONTROL.search("\x20".join(values)) is None:
+    if not holds_control_bytes("\x20".join(values)):
         return values
     return tuple(clean(v) for v in values)
 
@@ -54,23 +54,36 @@ def blank_side(spec: NoteSpec) -> str | None:
     what counted as words in the source: ``2. ---`` is a list holding a rule."""
     if spec.note_type == CLOZE:
         html = to_html(spec.text)
-        shown = {m.group(1) for m in _DELETION.finditer(html) if _visible(m.group(2))}
+        shown = {m.group(1) for m in _DELETION.finditer(html) if _shows_text(m.group(2))}
         for n in sorted(set(_NUMBER.findall(html)) - shown, key=int):
             # a deletion that looked empty, or holds another: render its card to be sure
             hidden = _visible(reveal_cloze(html, int(n), question=True)).replace("[...]", "")
             if _visible(reveal_cloze(html, int(n), question=False)).split() == hidden.split():
                 return f"c{n}"
         return None
-    if not _visible(to_html(spec.text)):
+    if not _shows_text(to_html(spec.text)):
         return "front"
-    return None if _visible(to_html(spec.back)) else "back"
+    return None if _shows_text(to_html(spec.back)) else "back"
 
 
 _NUMBER = re.compile(r"\{\{c(\d+)::")
-_DELETION = re.compile(r"\{\{c(\d+)::((?:(?!\{\{c).)*?)\}\}", re.S)  # one not holding another
+# A deletion holding no other: its text runs to the first ``}}`` and holds no ``{{c``.
+# Each character is read once (possessive runs), not tried against ``{{c`` one by one.
+_DELETION = re.compile(r"\{\{c(\d+)::((?:[^{}]++|\{(?!\{c)|\}(?!\}))*+)\}\}")
 
 
 _TAG = re.compile(r"<[^>]*>")
+_LEADING_TAGS = re.compile(r"(?:<[^>]*>)*")
+
+
+def _shows_text(fragment: str) -> bool:
+    """Whether ``_visible(fragment)`` holds anything. Mostly told by the first character
+    after any leading tags: one that is no space, ``<`` or ``&`` is shown as it is."""
+    at = _LEADING_TAGS.match(fragment).end()
+    first = fragment[at:at + 1]
+    if first and first not in "<&" and not first.isspace():
+        return True
+    return bool(_visible(fragment))
 
 
 def _visible(fragment: str) -> str:
