@@ -21,8 +21,12 @@ def note_type(spec: NoteSpec) -> NoteType:
 
 def section_label(heading: str) -> str:
     """``Quick Recap (5 bullets)`` → ``Quick Recap``."""
-    label = re.sub(r"\s*\([^)]*\)\s*", " ", heading).strip().rstrip(":").strip()
+    label = _PARENTHESES.sub(" ", heading) if "(" in heading else heading
+    label = label.strip().rstrip(":").strip()
     return label or heading
+
+
+_PARENTHESES = re.compile(r"\s*\([^)]*\)\s*")
 
 
 def context(deck: Deck, video: Video, spec: NoteSpec) -> str:

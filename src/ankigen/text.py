@@ -196,9 +196,7 @@ _LAST_WORD = re.compile(r"([\w.]+)$")
 _ABBREVIATION_WINDOW = max(map(len, ABBREVIATIONS)) + 2
 
 
-# The last letters of the abbreviations: a period after any other character (but a line
-# break, which ``$`` may stand before) cannot end one.
-_ABBREVIATION_ENDS = frozenset(word[-1] for word in ABBREVIATIONS)
+_ABBREVIATION_ENDINGS = tuple(ABBREVIATIONS)  # for str.endswith
 
 
 def _ends_sentence(text: str, m: re.Match) -> bool:
@@ -208,8 +206,10 @@ def _ends_sentence(text: str, m: re.Match) -> bool:
     start = m.start()
     if text[start] != ".":
         return True
-    before = text[start - 1:start]
-    if before != "\n" and before.lower()[-1:] not in _ABBREVIATION_ENDS:
+    # Most periods follow no abbreviation, seen in one endswith (but after a line break,
+    # which ``$`` below may stand before).
+    before = text[max(0, start - _ABBREVIATION_WINDOW):start]
+    if not before.endswith("\n") and not before.lower().endswith(_ABBREVIATION_ENDINGS):
         return True
     word = _LAST_WORD.search(text, max(0, start - _ABBREVIATION_WINDOW), start)
     return not (word and word.group(1).lower() in ABBREVIATIONS)
