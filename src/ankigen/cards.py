@@ -41,7 +41,7 @@ def _context(deck: str, title: str, section: str) -> str:
 def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
     """Field values in the note type's order."""
     ctx = context(deck, video, spec)
-    source = text_html(f"{video.source or video.path}:{spec.line}")
+    source = _source_html(video.source or video.path, spec.line)
     if spec.note_type == CLOZE:
         values = (to_html(spec.text), ctx, to_html(spec.extra), source, "")
     else:
@@ -50,6 +50,14 @@ def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
     if not holds_control_bytes("\x20".join(values)):
         return values
     return tuple(clean(v) for v in values)
+
+
+def _source_html(path: str, line: int) -> str:
+    """``text_html(f"{path}:{line}")``, the path escaped once per video: the same, as
+    ``:N`` changes nothing and starts no ``::`` unless the path ends with a colon."""
+    if path.endswith(":"):
+        return text_html(f"{path}:{line}")
+    return f"{text_html(path)}:{line}"
 
 
 def blank_side(spec: NoteSpec) -> str | None:
