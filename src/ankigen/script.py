@@ -279,9 +279,9 @@ def _load_yaml(lines: list[str]):
 def _read_block(lines: list[str], i: int, first: str) -> tuple[Block | None, int]:
     """The block that starts at line ``i``, whose first character is the marker ``first``."""
     line = lines[i]
-    if _may_be_rule(first) and _RULE.match(line):
+    if first in _RULE_STARTS and _RULE.match(line):
         return None, i + 1
-    if _may_be_fence(first) and _FENCE.match(line):
+    if first in _FENCE_STARTS and _FENCE.match(line):
         return _read_fence(lines, i)
     if _may_be_item(first) and _ITEM.match(line):
         return _read_list(lines, i)
@@ -292,18 +292,13 @@ def _read_block(lines: list[str], i: int, first: str) -> tuple[Block | None, int
     return _read_paragraph(lines, i)
 
 
-# What a rule, fence or list item can start with (``_opening``): a line that starts with
-# anything else is not tried against the pattern.
-def _may_be_rule(first: str) -> bool:
-    return first in "-*_"
-
-
-def _may_be_fence(first: str) -> bool:
-    return first in "`~"
+# What a rule, fence or list item can start with (``_opening``; an item, a digit too):
+# a line that starts with anything else is not tried against the pattern.
+_RULE_STARTS, _FENCE_STARTS, _ITEM_STARTS = "-*_", "`~", "-*+"
 
 
 def _may_be_item(first: str) -> bool:
-    return first in "-*+" or first.isdigit()
+    return first in _ITEM_STARTS or first.isdigit()
 
 
 def _ends_paragraph(line: str) -> bool:
@@ -311,8 +306,8 @@ def _ends_paragraph(line: str) -> bool:
     if first is None:  # a line of words
         return False
     return (first in ("", ">") or (first == "#" and bool(_HEADING.match(line)))
-            or (_may_be_rule(first) and bool(_RULE.match(line)))
-            or (_may_be_fence(first) and bool(_FENCE.match(line)))
+            or (first in _RULE_STARTS and bool(_RULE.match(line)))
+            or (first in _FENCE_STARTS and bool(_FENCE.match(line)))
             or (_may_be_item(first) and bool(_ITEM.match(line))))
 
 
