@@ -91,7 +91,7 @@ _LEADING_TAGS = re.compile(r"(?:<[^>]*>)*")
 def _shows_text(fragment: str) -> bool:
     """Whether ``_visible(fragment)`` holds anything. Mostly told by the first character
     after any leading tags: one that is no space, ``<`` or ``&`` is shown as it is."""
-    at = _LEADING_TAGS.match(fragment).end()
+    at = _LEADING_TAGS.match(fragment).end() if fragment.startswith("<") else 0
     first = fragment[at:at + 1]
     if first and first not in "<&" and not first.isspace():
         return True
