@@ -35,7 +35,7 @@ def context(deck: Deck, video: Video, spec: NoteSpec) -> str:
 
 @lru_cache(maxsize=4096)
 def _context(deck: str, title: str, section: str) -> str:
-    return " · ".join(text_html(p) for p in (deck, title, section_label(section)))
+    return f"{text_html(deck)} · {text_html(title)} · {text_html(section_label(section))}"
 
 
 def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
