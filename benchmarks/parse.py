@@ -1,13 +1,15 @@
-"""The cold per-script work of a build: CPU time to read, extract and render each script.
+"""The cold per-script work of a build: CPU time of a parse worker's job per script.
 
     python benchmarks/parse.py [--videos 1000] [--keep DIR] [--runs 5] [--top 0]
 
-Writes the synthetic series (``generate.py``) and, in this process, reads every
-script the way a build does when its cache holds nothing: ``read_video``
-(decode, parse, extract) and ``render_all`` (each note's Markdown fields to
-HTML), inside the same time limit. Prints the CPU time per script, the best
-of ``--runs`` passes (each pass renders from scratch), and with ``--top N``
-cProfile's top N functions of one more pass.
+Writes the synthetic series (``generate.py``) and, in this process, runs on every
+script the job a parse worker runs when the build's cache holds nothing:
+``build._read_job`` (decode, parse, extract, each note's Markdown fields to HTML,
+``cards.prepared``, both parts pickled). Every ``lru_cache`` of ankigen is cleared
+before each pass, so each pass sees the scripts as fresh content (a second pass
+over the same text would be flattered by the caches). Prints the CPU time per
+script, the best of ``--runs`` passes, and with ``--top N`` cProfile's top N
+functions of one more pass.
 """
 
 from __future__ import annotations
@@ -25,21 +27,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402
 
-from ankigen import render  # noqa: E402
-from ankigen.build import read_video  # noqa: E402
-from ankigen.config import display_path, load_config  # noqa: E402
-from ankigen.files import READ_SECONDS, time_limit  # noqa: E402
-from ankigen.levels import Levels  # noqa: E402
+from ankigen import build, render  # noqa: E402
+from ankigen.config import load_config  # noqa: E402
 
 
-def read_all(scripts: list[tuple[Path, bytes]], root: Path, levels: Levels) -> None:
-    """Every script read and its fields rendered, as a build without a cache does."""
-    render.to_html.cache_clear()
-    for file, data in scripts:
-        with time_limit(READ_SECONDS, display_path(file)):
-            video, _ = read_video(file, root, levels, data)
-            notes = video.notes if video is not None else ()
-            render.render_all(s for n in notes for s in (n.text, n.back, n.extra))
+def forget() -> None:
+    """Every ankigen ``lru_cache`` emptied, and the HTML remembered from elsewhere."""
+    for name, module in list(sys.modules.items()):
+        if name == "ankigen" or name.startswith("ankigen."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+    render._KNOWN.clear()
+
+
+def read_all(jobs: list[tuple]) -> None:
+    """Every script's worker job, from caches holding nothing."""
+    forget()
+    for job in jobs:
+        build._read_job(job)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,18 +60,19 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(root / "decks", ignore_errors=True)
         generate.write_series(root, args.videos)
         config = load_config(root / "decks" / f"{generate.DECK_SLUG}.yaml")
-        scripts = [(file, file.read_bytes()) for file in config.sources]
-        levels = Levels(config.levels)
+        context = (config.name, config.slug, config.tags)
+        jobs = [(str(file), str(config.root), config.levels, file.read_bytes(), context)
+                for file in config.sources]
         best = float("inf")
         for _ in range(args.runs):
             start = time.process_time()
-            read_all(scripts, config.root, levels)
+            read_all(jobs)
             best = min(best, time.process_time() - start)
-        print(f"{len(scripts)} scripts: {best * 1000 / len(scripts):.3f} ms of CPU per script "
+        print(f"{len(jobs)} scripts: {best * 1000 / len(jobs):.3f} ms of CPU per script "
               f"(best of {args.runs})")
         if args.top:
             profiler = cProfile.Profile()
-            profiler.runcall(read_all, scripts, config.root, levels)
+            profiler.runcall(read_all, jobs)
             pstats.Stats(profiler, stream=sys.stdout).strip_dirs().sort_stats("tottime").print_stats(args.top)
     finally:
         if not args.keep:

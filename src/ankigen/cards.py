@@ -12,7 +12,7 @@ from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
 from .package import card_ords
 from .render import text_html, to_html
 from .template import reveal_cloze
-from .text import CONTROL, clean, show_cloze
+from .text import clean, holds_control_bytes, show_cloze
 
 
 def note_type(spec: NoteSpec) -> NoteType:
@@ -21,8 +21,12 @@ def note_type(spec: NoteSpec) -> NoteType:
 
 def section_label(heading: str) -> str:
     """``Quick Recap (5 bullets)`` → ``Quick Recap``."""
-    label = re.sub(r"\s*\([^)]*\)\s*", " ", heading).strip().rstrip(":").strip()
+    label = _PARENTHESES.sub(" ", heading) if "(" in heading else heading
+    label = label.strip().rstrip(":").strip()
     return label or heading
+
+
+_PARENTHESES = re.compile(r"\s*\([^)]*\)\s*")
 
 
 def context(deck: Deck, video: Video, spec: NoteSpec) -> str:
@@ -31,21 +35,29 @@ def context(deck: Deck, video: Video, spec: NoteSpec) -> str:
 
 @lru_cache(maxsize=4096)
 def _context(deck: str, title: str, section: str) -> str:
-    return " · ".join(text_html(p) for p in (deck, title, section_label(section)))
+    return f"{text_html(deck)} · {text_html(title)} · {text_html(section_label(section))}"
 
 
 def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
     """Field values in the note type's order."""
     ctx = context(deck, video, spec)
-    source = text_html(f"{video.source or video.path}:{spec.line}")
+    source = _source_html(video.source or video.path, spec.line)
     if spec.note_type == CLOZE:
         values = (to_html(spec.text), ctx, to_html(spec.extra), source, "")
     else:
         values = (to_html(spec.text), to_html(spec.back), ctx, to_html(spec.extra), source, "")
     # No NUL, no U+001F (Anki's field separator) in any field, whatever a file name holds.
-    if CONTROL.search("\x20".join(values)) is None:
+    if not holds_control_bytes("\x20".join(values)):
         return values
     return tuple(clean(v) for v in values)
+
+
+def _source_html(path: str, line: int) -> str:
+    """``text_html(f"{path}:{line}")``, the path escaped once per video: the same, as
+    ``:N`` changes nothing and starts no ``::`` unless the path ends with a colon."""
+    if path.endswith(":"):
+        return text_html(f"{path}:{line}")
+    return f"{text_html(path)}:{line}"
 
 
 def blank_side(spec: NoteSpec) -> str | None:
@@ -54,27 +66,42 @@ def blank_side(spec: NoteSpec) -> str | None:
     what counted as words in the source: ``2. ---`` is a list holding a rule."""
     if spec.note_type == CLOZE:
         html = to_html(spec.text)
-        shown = {m.group(1) for m in _DELETION.finditer(html) if _visible(m.group(2))}
+        shown = {m.group(1) for m in _DELETION.finditer(html) if _shows_text(m.group(2))}
         for n in sorted(set(_NUMBER.findall(html)) - shown, key=int):
             # a deletion that looked empty, or holds another: render its card to be sure
             hidden = _visible(reveal_cloze(html, int(n), question=True)).replace("[...]", "")
             if _visible(reveal_cloze(html, int(n), question=False)).split() == hidden.split():
                 return f"c{n}"
         return None
-    if not _visible(to_html(spec.text)):
+    if not _shows_text(to_html(spec.text)):
         return "front"
-    return None if _visible(to_html(spec.back)) else "back"
+    return None if _shows_text(to_html(spec.back)) else "back"
 
 
 _NUMBER = re.compile(r"\{\{c(\d+)::")
-_DELETION = re.compile(r"\{\{c(\d+)::((?:(?!\{\{c).)*?)\}\}", re.S)  # one not holding another
+# A deletion holding no other: its text runs to the first ``}}`` and holds no ``{{c``.
+# Each character is read once (possessive runs), not tried against ``{{c`` one by one.
+_DELETION = re.compile(r"\{\{c(\d+)::((?:[^{}]++|\{(?!\{c)|\}(?!\}))*+)\}\}")
 
 
 _TAG = re.compile(r"<[^>]*>")
+_LEADING_TAGS = re.compile(r"(?:<[^>]*>)*")
+
+
+def _shows_text(fragment: str) -> bool:
+    """Whether ``_visible(fragment)`` holds anything. Mostly told by the first character
+    after any leading tags: one that is no space, ``<`` or ``&`` is shown as it is."""
+    at = _LEADING_TAGS.match(fragment).end() if fragment.startswith("<") else 0
+    first = fragment[at:at + 1]
+    if first and first not in "<&" and not first.isspace():
+        return True
+    return bool(_visible(fragment))
 
 
 def _visible(fragment: str) -> str:
-    return html.unescape(_TAG.sub(" ", fragment)).strip()
+    if "<" in fragment:  # most deletions hold words only: no tag to drop
+        fragment = _TAG.sub(" ", fragment)
+    return html.unescape(fragment).strip()
 
 
 def card_count(spec: NoteSpec) -> int:

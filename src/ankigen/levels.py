@@ -63,8 +63,10 @@ class Levels:
         end = r"(?![\w+])"
         label, start = _label_start(labels), _first_letters(labels, "at*_")
         # "At L5: …", "At L5, you might say …", "L6 says: …", "Junior: …", "**L5:** …"
+        # Both start where no word character comes before (``\b`` before "At", else the
+        # look-behind): said up front, so a position inside a word is given up at once.
         self.in_prose = re.compile(
-            rf"{start}(?:\b[Aa]t\s+(?:the\s+)?[*_]*{label}(?P<a>{alts}){end}"
+            rf"{start}(?<!\w)(?:\b[Aa]t\s+(?:the\s+)?[*_]*{label}(?P<a>{alts}){end}"
             rf"[*_]*(?:\s+level)?\s*[:,]"
             rf"|(?<![\w+])(?:(?:an?|the)\s+)?[*_]*{label}(?P<b>{alts}){end}(?:\s+{WHO})?"
             rf"(?:\s+{SAYS})?\s*(?::[*_]*|[*_]+:))",

@@ -110,14 +110,17 @@ def markdown_html(source: str) -> str:
 # *em*, `code` and [links](https://…). Anything else returns None and goes to
 # Python-Markdown.
 # tests/test_render_subset.py holds its output equal to markdown_html's.
+_ONLY_ITSELF = r"*_`\[\]<>&\\\x00-\x1f"  # what a word character is not
+_WORD_CHAR = f"[^{_ONLY_ITSELF}]"  # text that is only itself
+# What **strong**, *em* and a link's text hold: words, with no space at either end. (A
+# span holding anything else matches no alternative, so the text goes to Python-Markdown.)
+_SPAN_WORDS = rf"[^{_ONLY_ITSELF}\s](?:{_WORD_CHAR}*[^{_ONLY_ITSELF}\s])?"
 _SPANS = re.compile(
     r"(?=[*`\[])(?:"  # (a quick start: only these characters can open a span)
-    r"(?<!\*)\*\*(?P<strong>[^*`\s](?:[^*`]*[^*`\s])?)\*\*(?!\*)"
-    r"|(?<!\*)\*(?P<em>[^*`\s](?:[^*`]*[^*`\s])?)\*(?!\*)"
+    rf"(?<!\*)\*\*(?P<strong>{_SPAN_WORDS})\*\*(?!\*)"
+    rf"|(?<!\*)\*(?P<em>{_SPAN_WORDS})\*(?!\*)"
     r"|(?<!`)`(?P<code>[^`\s\\](?:[^`\\\x00-\x1f]*[^`\s\\])?)`(?!`)"
-    r"|(?<![!\\])\[(?P<link>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]\((?P<href>https?://[A-Za-z0-9_./%~:?=#@+-]+)\))")
-_WORD_CHAR = r"[^*_`\[\]<>&\\\x00-\x1f]"  # text that is only itself
-_WORDS = re.compile(f"{_WORD_CHAR}*")
+    rf"|(?<![!\\])\[(?P<link>{_SPAN_WORDS})\]\((?P<href>https?://[A-Za-z0-9_./%~:?=#@+-]+)\))")
 # Words, then a span or the end (*+: words never give back a character).
 _WORDS_THEN_SPAN = re.compile(f"(?P<words>{_WORD_CHAR}*+)(?:{_SPANS.pattern}|(?P<end>\\Z))")
 _BLOCK_START = re.compile(r"[#>=+\-]|\*\s|\d+[.)]")
@@ -163,8 +166,6 @@ def _simple_inline(text: str) -> str | None:
         if end is not None:
             return "".join(out)
         if strong or em or link:
-            if not _WORDS.fullmatch(strong or em or link):
-                return None
             out.append(f"<strong>{strong}</strong>" if strong else f"<em>{em}</em>" if em
                        else f'<a href="{href}">{link}</a>')
         else:
