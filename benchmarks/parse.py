@@ -2,14 +2,17 @@
 
     python benchmarks/parse.py [--videos 1000] [--keep DIR] [--runs 5] [--top 0]
 
-Writes the synthetic series (``generate.py``) and, in this process, runs on every
-script the job a parse worker runs when the build's cache holds nothing:
-``build._read_job`` (decode, parse, extract, each note's Markdown fields to HTML,
-``cards.prepared``, both parts pickled). Every ``lru_cache`` of ankigen is cleared
-before each pass, so each pass sees the scripts as fresh content (a second pass
-over the same text would be flattered by the caches). Prints the CPU time per
-script, the best of ``--runs`` passes, and with ``--top N`` cProfile's top N
-functions of one more pass.
+Writes the synthetic series (``generate.py``), builds it once (a subprocess) for
+its lock, and, in this process, runs on every script the job a parse worker runs
+when the build's cache holds nothing: ``build._read_job`` (decode, parse,
+extract, each note's Markdown fields to HTML, ``cards.prepared``, both parts
+pickled), first without the script's part of the lock ("parsed"), then with it,
+as a cold build with a lock sends it ("parsed and settled": the video also
+assembled against its part, ``assemble.settle_alone``). Every ``lru_cache`` of
+ankigen is cleared before each pass, so each pass sees the scripts as fresh
+content (a second pass over the same text would be flattered by the caches).
+Prints the CPU time per script, the best of ``--runs`` passes, and with
+``--top N`` cProfile's top N functions of one more pass (parsed and settled).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import cProfile
 import pstats
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +33,7 @@ import generate  # noqa: E402
 
 from ankigen import build, render  # noqa: E402
 from ankigen.config import load_config  # noqa: E402
+from ankigen.lock import read_lock  # noqa: E402
 
 
 def forget() -> None:
@@ -59,17 +64,21 @@ def main(argv: list[str] | None = None) -> None:
     try:
         shutil.rmtree(root / "decks", ignore_errors=True)
         generate.write_series(root, args.videos)
+        subprocess.run([sys.executable, "-m", "ankigen", "build", "-q"], cwd=root, check=True)  # the lock
         config = load_config(root / "decks" / f"{generate.DECK_SLUG}.yaml")
         context = (config.name, config.slug, config.tags)
-        jobs = [(str(file), str(config.root), config.levels, file.read_bytes(), context)
-                for file in config.sources]
-        best = float("inf")
-        for _ in range(args.runs):
-            start = time.process_time()
-            read_all(jobs)
-            best = min(best, time.process_time() - start)
-        print(f"{len(jobs)} scripts: {best * 1000 / len(jobs):.3f} ms of CPU per script "
-              f"(best of {args.runs})")
+        parts = read_lock(root / "decks" / f"{generate.DECK_SLUG}.lock.yaml", "lock").parts()
+        jobs = [(str(file), str(config.root), config.levels, context, (build.build_epoch(), False),
+                 file.read_bytes(), f"key {i}", parts.get(build._relative(file, config.root)))
+                for i, file in enumerate(config.sources)]
+        for what, some in (("parsed", [job[:-1] + (None,) for job in jobs]), ("parsed and settled", jobs)):
+            best = float("inf")
+            for _ in range(args.runs):
+                start = time.process_time()
+                read_all(some)
+                best = min(best, time.process_time() - start)
+            print(f"{len(jobs)} scripts {what}: {best * 1000 / len(jobs):.3f} ms of CPU per script "
+                  f"(best of {args.runs})")
         if args.top:
             profiler = cProfile.Profile()
             profiler.runcall(read_all, jobs)

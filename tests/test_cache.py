@@ -121,7 +121,11 @@ def test_a_rebuild_rewrites_only_the_cache_files_that_changed(run, series, tmp_p
     script.write_text(script.read_text(encoding="utf-8").replace("Almost never.", "Rarely."), encoding="utf-8")
     assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
     after = files()
-    assert 0 < sum(after.get(name) != seen for name, seen in before.items()) < len(before) / 2
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    # the script's three entries (its parse, its HTML, its settled video) left their files and
+    # went to others: six files at most, whichever they are (the keys decide)
+    assert 0 < len(changed) <= 6
+    assert len(changed) < len(before) or len(before) <= 6
 
 
 def test_check_and_diff_with_workers_say_what_they_say_without(run, series, tmp_path, monkeypatch):
