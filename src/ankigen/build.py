@@ -449,9 +449,10 @@ class Planned:
         return self.zipping.result()
 
 
-def prepare(sources: list[Path], options: Options,
-            configs: list[DeckConfig] | None = None) -> tuple[list[Planned], Problems]:
-    """Read, extract, identify and package every deck; write nothing."""
+def prepare(sources: list[Path], options: Options, configs: list[DeckConfig] | None = None,
+            assembled: Callable[[], None] | None = None) -> tuple[list[Planned], Problems]:
+    """Read, extract, identify and package every deck; write nothing. ``assembled`` is
+    called once every deck is assembled without an error (the cache then holds all it will)."""
     configs = configs if configs is not None else plan(sources, options.allow_outside)
     for flag, value in (("-o", options.output), ("--lock", options.lock)):
         if value is not None and len(configs) > 1 and (flag == "--lock" or value.suffix == ".apkg"):
@@ -466,9 +467,12 @@ def prepare(sources: list[Path], options: Options,
                             options.lock or lock_path_for(config.path, config.root), now, options.rename_decks)
         decks.append((config, load_deck(config, problems, options.on_file, settling), settling))
     problems.raise_errors("refused")
+    settled = [(config, deck, *against_lock(config, deck, options, now, problems, settling))
+               for config, deck, settling in decks]
+    if assembled is not None and not problems.errors:
+        assembled()
     planned = []
-    for config, deck, settling in decks:
-        lock_path, existing, done = against_lock(config, deck, options, now, problems, settling)
+    for config, deck, lock_path, existing, done in settled:
         shown = display_path(lock_path)
         target = _output_path(options.output, deck)
         data = package_later(done.decks, done.notes, done.model_mods, done.id_base)
@@ -541,23 +545,35 @@ def _build(sources: list[Path], options: Options | None = None) -> BuildReport:
     configs = plan(sources, options.allow_outside)
     lock_paths = [options.lock or lock_path_for(c.path, c.root) for c in configs]
     SCRIPTS.discard()
+    caching = _CacheFiles()
     with exclusive(lock_paths, options.on_wait):
-        planned, problems = prepare(sources, options, configs)
-        SCRIPTS.seal()  # the cache's new content, made while the packages are compressed
-        # the cache files are staged while the deck's are, and put in place only if those were
-        staging: list = []
-        caching = threading.Thread(target=lambda: staging.extend(SCRIPTS.stage()), name="ankigen cache")
-        caching.start()
         try:
+            planned, problems = prepare(sources, options, configs, caching.start)
             write_all([file for p in planned for file in  # the package last: it may still be compressing
                        ((p.target, lambda p=p: p.package), *p.split, (p.lock_path, p.lock_text.encode("utf-8")))])
         except BaseException:
-            caching.join()
-            SCRIPTS.abandon(staging)
+            caching.finish(False)
             raise
-        caching.join()
-        SCRIPTS.commit(staging)
+        caching.finish(True)
     return BuildReport([p.result for p in planned], list(problems.items))
+
+
+class _CacheFiles:
+    """The cache's files, made and staged in a thread once every deck is assembled (while
+    the packages and locks are made and written), put in place only if those were written."""
+
+    def __init__(self):
+        self.thread: threading.Thread | None = None
+        self.staged: list = []
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=lambda: self.staged.extend(SCRIPTS.stage()), name="ankigen cache")
+        self.thread.start()
+
+    def finish(self, written: bool) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            (SCRIPTS.commit if written else SCRIPTS.abandon)(self.staged)
 
 
 def diff(sources: list[Path], options: Options | None = None) -> BuildReport:

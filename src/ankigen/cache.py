@@ -233,7 +233,7 @@ class ScriptCache:
                 continue
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.writelines(parts)
+                    f.write(b"".join(parts))  # one write, not one per entry
             except OSError:
                 with contextlib.suppress(OSError):
                     os.remove(tmp)
