@@ -8,7 +8,8 @@ process, it edits one script as ``bench.py``'s warm run does (with ``--cold``:
 deletes the cache instead) and builds with a timer around each stage function
 of ``ankigen.build`` that exists, and once more under cProfile. The package is
 compressed in a thread (``package: compressed in the thread``); ``write_all`` includes waiting
-for it. Stage names follow build.py; a stage it no longer has is skipped.
+for it. In a cold build the lock is read while the workers parse, so ``read_lock`` is part of
+``load_deck`` there. Stage names follow build.py; a stage it no longer has is skipped.
 """
 
 from __future__ import annotations
