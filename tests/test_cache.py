@@ -146,3 +146,14 @@ def test_check_and_diff_with_workers_say_what_they_say_without(run, series, tmp_
         said[parallel_from] = (check.output, diff.output)
     assert said[1] == said[10_000]
     assert "design-docs/think-together" in said[1][1]  # the edit is seen
+
+
+def test_what_a_killed_build_left_in_the_cache_is_removed(run, series, tmp_path):
+    assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
+    stale = tmp_path / FOLDER / ".k1ll3d.tmp"
+    stale.write_bytes(b"half a cache file")
+    script = series / "03-design-docs.md"
+    script.write_text(script.read_text(encoding="utf-8").replace("Almost never.", "Rarely."), encoding="utf-8")
+    assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
+    assert not stale.exists()
+    assert not list((tmp_path / FOLDER).glob(".*.tmp"))  # nor does the build leave any

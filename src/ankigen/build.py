@@ -168,7 +168,7 @@ def read_video(file: Path, root: Path, levels: Levels,
 
 
 PARALLEL_FROM = 150  # scripts to parse before a second process pays for itself
-SCRIPTS = ScriptCache()  # this process's parse cache; a build flushes it once written
+SCRIPTS = ScriptCache()  # this process's parse cache; a build writes it once its own files are written
 
 
 MORE = "\0more"  # cache key suffix: a script's rendered HTML and prepared notes, read when needed

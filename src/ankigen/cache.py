@@ -18,6 +18,7 @@ and entries no build uses any more are dropped.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import hmac
 import os
@@ -82,8 +83,8 @@ SHARDS = 16  # files per deck: an edit rewrites the one or two that changed, not
 
 
 class ScriptCache:
-    """Reads at once; writes only on ``flush()``, once a build has decided all it will
-    write — a refused build, a diff, a check or a preview leave no trace.
+    """Reads at once; writes only on ``stage()`` and ``commit()``, once a build has decided
+    all it will write — a refused build, a diff, a check or a preview leave no trace.
 
     Each entry is pickled on its own, so a build unpickles only the entries it asks
     for and writes back the others' bytes as they were. A deck's entries are spread
@@ -190,7 +191,7 @@ class ScriptCache:
         self._key = None
 
     def seal(self) -> None:
-        """Make the files ``flush`` will write (the work of it, without writing)."""
+        """Make the files ``stage`` will write (the work of it, without writing)."""
         if self.folder is None or self.sealed:
             return
         secret = self._secret()
@@ -210,10 +211,6 @@ class ScriptCache:
             blobs = {k: v.pickled() if isinstance(v, _Fresh) else v for k, v in entries.items()}
             self.sealed.append((self._path(unit), _file_parts(secret, blobs)))
 
-    def flush(self) -> None:
-        """Write the cache files that changed, each whole, replacing the last."""
-        self.commit(self.stage())
-
     def stage(self) -> list[tuple[str | None, Path]]:
         """Write the sealed files beside their places, not yet in them: (temporary file,
         or None for a file to remove; its place). A cache that cannot be written is only
@@ -221,6 +218,10 @@ class ScriptCache:
         self.seal()
         sealed, self.sealed = self.sealed, []
         self.used, self.stored, self.seen, self._key = {}, {}, {}, None
+        if sealed and self.folder is not None:  # what a build killed while writing left
+            for stale in glob.glob(os.path.join(glob.escape(str(self.folder)), ".*.tmp")):
+                with contextlib.suppress(OSError):
+                    os.remove(stale)
         staged = []
         for target, parts in sealed:
             if parts is None:
