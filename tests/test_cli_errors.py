@@ -351,3 +351,23 @@ def test_one_bad_config_among_good_ones_stops_the_whole_build(cli, series, tmp_p
         "decks/broken.yaml:2: error: sources pattern 'nowhere/*.md' matches no file"]
     assert not (tmp_path / "dist").exists()
     assert not (tmp_path / "decks" / "staff-engineering.lock.yaml").exists()
+
+
+def test_output_to_a_reader_that_went_away_is_no_internal_error(tmp_path):
+    """``ankigen build -v | head -1``: the build is done; the rest of its report has nowhere to
+    go, and that is no bug to report."""
+    import os
+    import subprocess
+    import sys
+
+    shutil.copytree(CORPUS, tmp_path / "scripts")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    try:
+        done = subprocess.run([sys.executable, "-m", "ankigen", "build", "-v", "scripts", "-o", "s.apkg"],
+                              cwd=tmp_path, stdout=write, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(write)
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1
+    assert (tmp_path / "s.apkg").exists()  # the build itself was done

@@ -28,6 +28,8 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (``ankigen build -v | head``): click ends quietly
+            raise
         except Exception as e:
             if os.environ.get("ANKIGEN_DEBUG"):
                 raise
