@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import pytest
 
@@ -27,3 +29,22 @@ def test_command_has_help_and_an_example(name, command):
 
 def test_there_are_commands_to_check():
     assert {"build", "check", "preview", "init"} <= set(main.list_commands(click.Context(main)))
+
+
+def test_the_heavy_modules_are_imported_only_when_needed():
+    """``--help`` imports no build machinery; a build imports Python-Markdown only for a
+    field that needs it (the shipped scripts have none: their Markdown is the simple kind)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from ankigen.cli import main; "
+             "from click.testing import CliRunner; r = CliRunner().invoke(main, {args}); "
+             "assert r.exit_code == 0, r.output; print(sorted(m for m in ('markdown', 'genanki', "
+             "'ankigen.build', 'sqlite3') if m in sys.modules))")
+    run = lambda args: subprocess.run([sys.executable, "-c", probe.format(args=args)], capture_output=True,
+                                      text=True, cwd=Path(__file__).parent.parent)
+    helped = run(["--help"])
+    assert helped.returncode == 0 and helped.stdout.strip() == "[]", helped.stderr
+    checked = run(["check"])
+    assert checked.returncode == 0, checked.stderr
+    assert "'markdown'" not in checked.stdout and "'ankigen.build'" in checked.stdout

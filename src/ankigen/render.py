@@ -4,51 +4,56 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from xml.etree import ElementTree
-
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
 from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN
 
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
-class _SafeLinks(Treeprocessor):
-    """Links keep only http(s)/mailto targets; images become their alt text."""
+def _new_markdown():
+    """Python-Markdown as every field gets it: raw HTML shown as text, only safe links.
+    Imported on first use: a build whose fields need none (most rebuilds) is spared it."""
+    from xml.etree import ElementTree
 
-    def run(self, root: ElementTree.Element) -> None:
-        for parent in root.iter():
-            for i, el in enumerate(list(parent)):
-                if el.tag == "a":
-                    href = (el.get("href") or "").strip()
-                    scheme = re.match(r"^[a-zA-Z][\w+.-]*:", re.sub(r"[\x00-\x20]", "", href))
-                    if not scheme or scheme.group(0).lower() not in _SAFE_SCHEMES:
-                        el.attrib.pop("href", None)
-                    for attr in list(el.attrib):
-                        if attr not in ("href", "title"):
-                            el.attrib.pop(attr)
-                elif el.tag == "img":
-                    span = ElementTree.Element("span")
-                    span.text = el.get("alt") or ""
-                    span.tail = el.tail
-                    parent[i] = span
+    import markdown
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
+
+    class SafeLinks(Treeprocessor):
+        """Links keep only http(s)/mailto targets; images become their alt text."""
+
+        def run(self, root) -> None:  # an ElementTree.Element
+            for parent in root.iter():
+                for i, el in enumerate(list(parent)):
+                    if el.tag == "a":
+                        href = (el.get("href") or "").strip()
+                        scheme = re.match(r"^[a-zA-Z][\w+.-]*:", re.sub(r"[\x00-\x20]", "", href))
+                        if not scheme or scheme.group(0).lower() not in _SAFE_SCHEMES:
+                            el.attrib.pop("href", None)
+                        for attr in list(el.attrib):
+                            if attr not in ("href", "title"):
+                                el.attrib.pop(attr)
+                    elif el.tag == "img":
+                        span = ElementTree.Element("span")
+                        span.text = el.get("alt") or ""
+                        span.tail = el.tail
+                        parent[i] = span
+
+    class NoRawHtml(Extension):
+        """Raw HTML in a script is shown as text, never passed through. So is a reference
+        definition (``[r]: url``): a field is one bullet or paragraph, so it could define
+        a link for nothing but would make a one-line field, and its card, empty."""
+
+        def extendMarkdown(self, md: markdown.Markdown) -> None:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+            md.parser.blockprocessors.deregister("reference")
+            md.treeprocessors.register(SafeLinks(md), "ankigen-safe-links", 0)
+
+    return markdown.Markdown(extensions=[NoRawHtml()])
 
 
-class _NoRawHtml(Extension):
-    """Raw HTML in a script is shown as text, never passed through. So is a reference
-    definition (``[r]: url``): a field is one bullet or paragraph, so it could define
-    a link for nothing but would make a one-line field, and its card, empty."""
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        md.parser.blockprocessors.deregister("reference")
-        md.treeprocessors.register(_SafeLinks(md), "ankigen-safe-links", 0)
-
-
-_md = markdown.Markdown(extensions=[_NoRawHtml()])
+_md = None  # made by the first field that needs Python-Markdown
 _PLAIN = re.compile(r"^[^*_`\[\]<>&\\!#|{}\n\ue000-\ue002]*$")
 _LEADS_BLOCK = re.compile(r"^\s*(\d+[.)]|[-+>=])(\s|$)")
 
@@ -92,13 +97,15 @@ def _to_html(source: str) -> str:
 def markdown_html(source: str) -> str:
     """Python-Markdown's HTML, a lone paragraph unwrapped: what every field would get."""
     global _md
+    if _md is None:
+        _md = _new_markdown()
     try:
         html = _md.reset().convert(source)
     except RecursionError:  # lists or quotes nested hundreds deep: shown as the text typed
-        _md = markdown.Markdown(extensions=[_NoRawHtml()])  # reset() cannot undo a half run
+        _md = _new_markdown()  # reset() cannot undo a half run
         return _escape(source.strip())
     except BaseException:  # interrupted (the time limit on reading a script)
-        _md = markdown.Markdown(extensions=[_NoRawHtml()])
+        _md = _new_markdown()
         raise
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
