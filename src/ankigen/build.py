@@ -171,7 +171,10 @@ PARALLEL_FROM = 150  # scripts to parse before a second process pays for itself
 SCRIPTS = ScriptCache()  # this process's parse cache; a build writes it once its own files are written
 
 
-MORE = "\0more"  # cache key suffix: a script's rendered HTML and prepared notes, read when needed
+# Cache key suffix: a script's rendered HTML and prepared notes, read when needed. Not kept
+# for a video a worker settled: it comes whole from its Settled entry, and should it ever
+# be assembled again (its lock entries changed), its fields are made afresh.
+MORE = "\0more"
 
 
 def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = None,
@@ -201,7 +204,8 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
                 continue
             k = keys[i] = cache_key(data, display_path(file), _relative(file, config.root), *config.levels)
             hit = cache.get(deck, k)
-            if hit is not None and cache.keep(deck, k + MORE):
+            if hit is not None:
+                cache.keep(deck, k + MORE)  # if there is one
                 results[i] = (*hit, functools.partial(cache.get, deck, k + MORE))
                 continue
             misses.append((i, file, data, k))
@@ -223,15 +227,16 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
                     on_file(config.sources[i])
         for n, ((i, file, _, k), result) in enumerate(zip(misses, parsed)):
             if isinstance(result[0], bytes):  # from a worker, pickled as the cache keeps it
-                cache.keep_pickled(deck, k + MORE, result[1])  # unpickled when (and each time) needed
-                settled = result[2]
+                settled, more = result[2], result[1]
                 if n < early and settling is not None and settling.parts:  # while the workers parse the rest
                     settled = _settled(context, (settling.now, settling.rename_decks), pickle.loads(result[0])[0],
-                                       k, pickle.loads(result[1]), settling.parts.get(_relative(file, config.root)))
+                                       k, pickle.loads(more), settling.parts.get(_relative(file, config.root)))
                 if settled is not None:  # settled by the worker: used as if from the cache
                     cache.keep_pickled(deck, settling.key(k), settled)
+                else:
+                    cache.keep_pickled(deck, k + MORE, more)  # unpickled when (and each time) needed
                 # the video is unpickled once the workers are gone: less memory at once
-                results[i] = (result[0], None, functools.partial(pickle.loads, result[1]))
+                results[i] = (result[0], None, functools.partial(_unpickled, None if settled else more))
             else:
                 (video, diagnostics), made = result
                 cache.put(deck, k, (video, diagnostics))
@@ -252,6 +257,10 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
 
 def _same(value):
     return value
+
+
+def _unpickled(pickled: bytes | None):
+    return None if pickled is None else pickle.loads(pickled)
 
 
 def _read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None, context: tuple):
@@ -340,19 +349,21 @@ class _Parallel:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _read_jobs(jobs: list) -> list[tuple[bytes, bytes, bytes | None]]:
+def _read_jobs(jobs: list) -> list[tuple[bytes, bytes | None, bytes | None]]:
     done = [_read_job(job) for job in jobs]
     to_html.cache_clear()  # a field's HTML is reused within its script, seldom across: memory
     return done
 
 
-def _read_job(job) -> tuple[bytes, bytes, bytes | None]:
+def _read_job(job) -> tuple[bytes, bytes | None, bytes | None]:
     """One script read in a worker, pickled there: sent back and cached as it is. With its
-    part of the lock, also the video settled against it (None if it is not settled)."""
+    part of the lock, also the video settled against it (None if it is not settled); a
+    settled video's rendered HTML and prepared notes are not sent (see ``MORE``)."""
     file, root, labels, context, settling, data, k, part = job
     main, made = _read_and_render(Path(file), Path(root), _levels(labels), data, context)
-    return (pickle.dumps(main, protocol=pickle.HIGHEST_PROTOCOL), pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL),
-            _settled(context, settling, main[0], k, made, part))
+    settled = _settled(context, settling, main[0], k, made, part)
+    return (pickle.dumps(main, protocol=pickle.HIGHEST_PROTOCOL),
+            None if settled is not None else pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL), settled)
 
 
 def _settled(context: tuple, settling: tuple | None, video: Video | None, k: str, made: tuple,
