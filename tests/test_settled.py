@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 import ankigen.assemble as assemble_module
@@ -47,6 +48,17 @@ def drop_lock_line(project: Path, prefix: str) -> None:
     lock.write_text("".join(kept), encoding="utf-8")
 
 
+def pin_id(path: Path, slug: str) -> None:
+    path.write_text(f"---\nid: {slug}\n---\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def reflow_lock(project: Path) -> None:
+    """The lock as a person's YAML tool might leave it: the same data, block style."""
+    lock = project / "decks" / "staff-engineering.lock.yaml"
+    data = yaml.safe_load(lock.read_text(encoding="utf-8"))
+    lock.write_text(yaml.safe_dump(data, allow_unicode=True) + "# end of ankigen lock\n", encoding="utf-8")
+
+
 def scripts(project: Path) -> Path:
     return project / "decks" / "staff-engineering"
 
@@ -70,6 +82,9 @@ STEPS = [
     ("a subdeck renamed in the lock by hand", lambda p: replace_in(
         p / "decks" / "staff-engineering.lock.yaml", '"subdeck": "Staff Engineering::03 ',
         '"subdeck": "Staff Engineering::03 Old: '), ()),
+    ("pin a video's id in front matter", lambda p: pin_id(scripts(p) / "02-trade-offs.md", "trade-offs-pinned"), ()),
+    ("the lock re-flowed by hand into block YAML", lambda p: reflow_lock(p), ()),
+    ("build after the re-flow", lambda p: None, ()),
     ("delete a script", lambda p: (scripts(p) / "06-mentoring-code-review.md").unlink(), ()),
     ("put it back", lambda p: shutil.copy(CORPUS / "06-mentoring-code-review.md", scripts(p)), ()),
     ("nothing at the end", lambda p: None, ()),
