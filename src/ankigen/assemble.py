@@ -53,10 +53,6 @@ class Settled:
     diagnostics: tuple[Diagnostic, ...]  # what identifying it says each time
 
 
-def _row(video: LockedVideo) -> tuple:
-    return (video.file, video.title, video.subdeck, video.retired)
-
-
 def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetype_change: bool,
              problems: Problems, source: str, shelf=None) -> Assembled:
     """Everything the package and the lock need, decided before anything is written.
@@ -70,7 +66,7 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
     def settled(video, locked, locked_video) -> Settled | None:
         k = shelf_key(video)
         known = shelf.get(k) if k is not None else None
-        if (isinstance(known, Settled) and locked_video is not None and known.video == _row(locked_video)
+        if (isinstance(known, Settled) and locked_video is not None and known.video == locked_video.row()
                 and known.locked == lock.digest(locked)):
             return known
         return None
@@ -98,7 +94,7 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
         k = shelf_key(iv.video)
         digest = lock.digest(iv.locked) if k is not None and _is_settled(lock, new, iv) else None
         if digest is not None:
-            shelf.put(k, Settled(digest, _row(new.videos[iv.video.slug]), iv.subdeck,
+            shelf.put(k, Settled(digest, new.videos[iv.video.slug].row(), iv.subdeck,
                                  tuple(n.key for n in iv.notes),
                                  tuple(map(tuple, pnotes[first:])),
                                  tuple(iv.diagnostics)))

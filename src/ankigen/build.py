@@ -187,7 +187,7 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
     parse against its part of the lock, and the cache is given what they settled."""
     cache = cache or SCRIPTS
     levels = Levels(config.levels)
-    deck = str(config.path or config.root)
+    deck = _cache_deck(config)
     context = (config.name, config.slug, config.tags)
     results: list = [None] * len(config.sources)
     keys: list[str | None] = [None] * len(config.sources)
@@ -253,6 +253,11 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
             video, diagnostics = pickle.loads(pickled)
             cache.put(deck, k, (video, diagnostics), pickled)
         yield video, diagnostics, k, more
+
+
+def _cache_deck(config: DeckConfig) -> str:
+    """The name of a deck's part of the cache (its scripts, and its settled videos)."""
+    return str(config.path or config.root)
 
 
 def _same(value):
@@ -526,7 +531,7 @@ def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, pro
     source = display_path(config.path) if config.path else shown
     done = assemble(deck, existing or Lock(), now, options.rename_decks,
                     options.allow_notetype_change, problems, source,
-                    Shelf(SCRIPTS, str(config.path or config.root)))
+                    Shelf(SCRIPTS, _cache_deck(config)))
     return lock_path, existing, done
 
 

@@ -217,7 +217,7 @@ class ScriptCache:
         slower, so a file that fails is left out."""
         self.seal()
         sealed, self.sealed = self.sealed, []
-        self.used, self.stored, self.seen, self._key = {}, {}, {}, None
+        self.discard()  # this build's entries are in ``sealed`` now
         if sealed and self.folder is not None:  # what a build killed while writing left
             for stale in glob.glob(os.path.join(glob.escape(str(self.folder)), ".*.tmp")):
                 with contextlib.suppress(OSError):

@@ -266,9 +266,9 @@ def _number_clozes(spec: NoteSpec, entry: LockedNote | None, path: str, key: str
         return spec, {}, {}
     deletions = _deletions(spec.text)
     dkeys = _dkeys(deletions)
+    unchanged = {k: n for k, (n, _) in zip(dkeys, deletions)}  # each deletion keeps the number it has
     if entry is None or not entry.clozes:
-        return spec, {k: n for k, (n, _) in zip(dkeys, deletions)}, {}
-    unchanged = {k: n for k, (n, _) in zip(dkeys, deletions)}
+        return spec, unchanged, {}
     if unchanged == entry.clozes:  # every deletion already has its number for life
         return spec, unchanged, dict(entry.removed_clozes)
     old = dict(entry.clozes)

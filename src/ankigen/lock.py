@@ -89,6 +89,10 @@ class LockedVideo:
             out["retired"] = self.retired
         return out
 
+    def row(self) -> tuple:
+        """Its values, in order (``LockedVideo(*row)`` makes it again)."""
+        return (self.file, self.title, self.subdeck, self.retired)
+
 
 @dataclass
 class LockedNoteType:
@@ -156,7 +160,7 @@ class Lock:
                 mixed.add(slug)
             else:
                 notes.setdefault(slug, []).append(note._unread)
-        return {video.file: (slug, (video.file, video.title, video.subdeck, video.retired), tuple(notes[slug]))
+        return {video.file: (slug, video.row(), tuple(notes[slug]))
                 for slug, video in self.videos.items() if slug in notes and slug not in mixed}
 
     @classmethod
@@ -165,10 +169,16 @@ class Lock:
         slug, video, unread = part
         lock = cls(deck=deck, id_base=1, videos={slug: LockedVideo(*video)})
         for entry in unread:
-            note = lock.notes[entry[2]] = LockedNote.unread(*entry)
-            lock.lines[entry[2]] = (note, entry[0])
+            lock.read_later(*entry)
         lock.read_all()  # settling reads them all
         return lock
+
+    def read_later(self, line: str, start: int, key: str, shown: str, no: int) -> LockedNote:
+        """Note ``key``, from its ``line`` (number ``no``) of the lock file, its JSON at
+        ``start``: kept unparsed (``LockedNote.unread``) and written back as that line."""
+        note = self.notes[key] = LockedNote.unread(line, start, key, shown, no)
+        self.lines[key] = (note, line)
+        return note
 
     @property
     def guids(self) -> set[str]:
@@ -317,8 +327,7 @@ def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown
     if unread:
         lock.read_guids = {}
         for key, (start, line, no) in unread.items():
-            note = lock.notes[key] = LockedNote.unread(line, start, key, shown, no)
-            lock.lines[key] = (note, line)
+            note = lock.read_later(line, start, key, shown, no)
             guid = _GUID_FIRST.match(line, start)
             guid = guid.group(1) if guid else note.guid  # not as ankigen writes it: parse it now
             if guid in lock.read_guids:
