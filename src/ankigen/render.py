@@ -94,9 +94,23 @@ def _to_html(source: str) -> str:
     return _cloze_syntax(html)
 
 
+# Lists or quotes nested this deep are shown as the text typed: whether Python-Markdown
+# recurses past Python's limit on them depends on its release, and no script needs them.
+MAX_NESTING = 32
+_DEEP_MARKERS = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*){%d}" % MAX_NESTING, re.M)
+_DEEP_INDENT = re.compile(r"^[ \t]{%d}" % (4 * MAX_NESTING), re.M)
+
+
+def too_deep(source: str) -> bool:
+    """Whether a line opens more than ``MAX_NESTING`` lists or quotes, by markers or indent."""
+    return bool(_DEEP_MARKERS.search(source) or _DEEP_INDENT.search(source))
+
+
 def markdown_html(source: str) -> str:
     """Python-Markdown's HTML, a lone paragraph unwrapped: what every field would get."""
     global _md
+    if too_deep(source):
+        return _escape(source.strip())
     if _md is None:
         _md = _new_markdown()
     try:
