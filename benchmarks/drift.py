@@ -153,7 +153,8 @@ FAMILY = {"term-eq": "definition", "term-colon": "definition", "plain-eq": "defi
 
 
 def _bullet(shape: str, t: dict, rng: random.Random, levels: tuple) -> tuple[str, list | None]:
-    """(bullet text without its marker, expected deletions or None where CARDS leaves it open)."""
+    """(bullet text without its marker, expected deletions or None where CARDS leaves it open[,
+    other deletions a careful human would accept as well])."""
     more = rng.choice(MORE)
     term, definition, rule = t["term"], t["definition"], t["rule"]
     a_name, a_def = (s.strip() for s in t["state_a"].split("=", 1))
@@ -174,8 +175,8 @@ def _bullet(shape: str, t: dict, rng: random.Random, levels: tuple) -> tuple[str
         steps = rng.choice(PROGRESSIONS)
         body = " → ".join(f"**{s}**" for s in steps)
         return f"{body}. Each step for {t['short']} costs more and saves more.", list(steps)
-    if shape == "term-colon":
-        return f"**{term}**: {definition}.", [term]
+    if shape == "term-colon":  # a bold term, or a bold label with its colon outside: either reading
+        return f"**{term}**: {definition}.", [term], [[definition + "."]]
     if shape == "inline-term":
         use = t["uses"][0]
         return f"Reach for {t['short']} for **{use}**, not for {t['anti']}.", [use]
@@ -242,10 +243,13 @@ def _recap(doc: Doc, t: dict, rng: random.Random, levels: tuple, truth: dict) ->
         truth["mistakes"][-1]["line"] = line
     marker = rng.choices(("-", "*", "1."), (20, 2, 1))[0]
     for i, shape in enumerate(shapes, 1):
-        text, expect = _bullet(shape, t, rng, levels)
+        text, expect, *also = _bullet(shape, t, rng, levels)
         lead = f"{i}." if marker == "1." else marker
         line = doc.add(f"{lead} {text}")
-        truth["recap"].append({"line": line, "shape": shape, "bold": "**" in text, "expect": expect})
+        bullet = {"line": line, "shape": shape, "bold": "**" in text, "expect": expect}
+        if also:
+            bullet["also_ok"] = also[0]
+        truth["recap"].append(bullet)
     doc.add("")
 
 
