@@ -231,16 +231,14 @@ def _recap(doc: Doc, t: dict, rng: random.Random, levels: tuple, truth: dict) ->
         swap = [i for i, shape in enumerate(shapes) if FAMILY[shape] == "rule"]
         if swap:
             shapes[swap[0]] = "bold-whole"
-    stated = count
-    if rng.random() < 0.03:
-        stated = count + rng.choice((-1, 1))
-        truth["mistakes"].append({"what": f"recap heading says {stated} bullets, the list has {count}"})
-    heading = rng.choices(
-        (f"## Quick Recap ({stated} bullets)", "## Quick Recap", "## Quick recap:", f"### Quick Recap ({stated} bullets)"),
-        (20, 2, 1, 1))[0]
-    line = doc.heading(heading)
-    if truth["mistakes"] and "recap heading" in truth["mistakes"][-1]["what"]:
-        truth["mistakes"][-1]["line"] = line
+    count = len(shapes)
+    form = rng.choices(("## Quick Recap ({} bullets)", "## Quick Recap", "## Quick recap:",
+                        "### Quick Recap ({} bullets)"), (20, 2, 1, 1))[0]
+    stated = count + rng.choice((-1, 1)) if "{}" in form and rng.random() < 0.03 else count
+    line = doc.heading(form.format(stated))
+    if stated != count:
+        truth["mistakes"].append({"what": f"recap heading says {stated} bullets, the list has {count}",
+                                  "line": line})
     marker = rng.choices(("-", "*", "1."), (20, 2, 1))[0]
     for i, shape in enumerate(shapes, 1):
         text, expect, *also = _bullet(shape, t, rng, levels)
