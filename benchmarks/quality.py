@@ -282,15 +282,22 @@ def score(notes: list[dict], files: list[str], build_info: dict, manifest: dict 
     report["warnings"] = {"count": len(warnings), "per_video": round(len(warnings) / videos, 2) if videos else None,
                           "by_message": grouped.most_common(12)}
     if manifest_files:
-        mistaken = {name for name, t in manifest_files.items() if t.get("mistakes")}
-        clean = [w for w in warnings if Path(w.get("file") or "").name not in mistaken]
-        warned = {Path(w.get("file") or "").name for w in warnings}
-        report["warnings"].update({
-            "real_mistakes": sum(len(t.get("mistakes", [])) for t in manifest_files.values()),
-            "scripts_with_mistakes_warned": f"{len(mistaken & warned)}/{len(mistaken)}",
-            "on_scripts_without_mistakes": len(clean),
-            "on_scripts_without_mistakes_per_video": round(len(clean) / videos, 2) if videos else None})
+        # a warning is about a real mistake when it names the mistake's file and line (any line of
+        # the file for a mistake with no line, such as a missing section)
+        mistakes = {(name, m.get("line")) for name, t in manifest_files.items() for m in t.get("mistakes", [])}
 
+        def about_mistake(w: dict) -> bool:
+            name = Path(w.get("file") or "").name
+            return (name, w.get("line")) in mistakes or (name, None) in mistakes
+
+        noise = [w for w in warnings if not about_mistake(w)]
+        warned = {(Path(w.get("file") or "").name, w.get("line")) for w in warnings}
+        report["warnings"].update({
+            "real_mistakes": len(mistakes),
+            "real_mistakes_warned": sum(any(name == n and (line is None or line == l) for n, l in warned)
+                                        for name, line in mistakes),
+            "not_about_a_real_mistake": len(noise),
+            "not_about_a_real_mistake_per_video": round(len(noise) / videos, 2) if videos else None})
     recap = [n for n in notes if n["kind"] == "recap"]
     report["recap"] = {"notes": len(recap), "cloze": sum(n["cloze"] for n in recap),
                        "cloze_pct": _pct(sum(n["cloze"] for n in recap), len(recap))}
@@ -465,10 +472,10 @@ def render(report: dict, sample_cards: list[tuple[str, str]]) -> str:
     if b["excluded"]:
         lines.append(f"  measured without the refused: {', '.join(b['excluded'])}")
     lines.append(f"warnings: {w['count']} ({w['per_video']} per video)")
-    if "on_scripts_without_mistakes" in w:
-        lines.append(f"  real mistakes in the scripts: {w['real_mistakes']}; scripts with one that were warned: "
-                     f"{w['scripts_with_mistakes_warned']}; warnings on scripts with none: "
-                     f"{w['on_scripts_without_mistakes']} ({w['on_scripts_without_mistakes_per_video']} per video)")
+    if "not_about_a_real_mistake" in w:
+        lines.append(f"  real mistakes in the scripts: {w['real_mistakes']}, warned at their line: "
+                     f"{w['real_mistakes_warned']}; warnings not about a real mistake: "
+                     f"{w['not_about_a_real_mistake']} ({w['not_about_a_real_mistake_per_video']} per video)")
     for message, n in w["by_message"]:
         lines.append(f"  {n:5} × {message}")
     lines.append(f"recap: {r['notes']} notes, {r['cloze']} cloze ({r['cloze_pct']}%)")

@@ -211,8 +211,8 @@ def test_score_against_a_crafted_manifest():
     assert report["contrast"]["naming_one_level"] == 1
     assert report["kinds"]["one-liner"]["found_in"] == 1 and report["kinds"]["one-liner"]["missing_in"] == ["Topic_02_B.md"]
     assert report["warnings"]["per_video"] == 1.0
-    assert report["warnings"]["on_scripts_without_mistakes"] == 1
-    assert report["warnings"]["scripts_with_mistakes_warned"] == "1/1"
+    assert report["warnings"]["not_about_a_real_mistake"] == 1
+    assert report["warnings"]["real_mistakes"] == report["warnings"]["real_mistakes_warned"] == 1
     assert report["long_backs"]["count"] == 1
     assert report["level_tags"] == {"notes_of_levelled_videos": 5, "tagged": 1, "pct": 20.0}
 
@@ -254,3 +254,21 @@ def test_quality_builds_a_copy_and_reports_on_it(tmp_path):
     text = subprocess.run([sys.executable, str(BENCH / "quality.py"), str(out), "--samples", "2"],
                           capture_output=True, text=True, timeout=120)
     assert text.returncode == 0 and text.stdout.startswith("build: exit ")
+
+
+def test_the_hand_written_manifest_matches_the_staff_engineering_corpus():
+    """benchmarks/manifests/staff-engineering.manifest.json describes tests/corpus/staff-engineering."""
+    corpus = Path(__file__).parent / "corpus" / "staff-engineering"
+    manifest = json.loads((BENCH / "manifests" / "staff-engineering.manifest.json").read_text(encoding="utf-8"))
+    for name, truth in manifest["files"].items():
+        text = (corpus / name).read_text(encoding="utf-8")
+        lines = text.split("\n")
+        assert lines[0] == f"# {truth['title']}"
+        for bullet in truth["recap"]:
+            line = lines[bullet["line"] - 1]
+            assert line.startswith("- ") and ("**" in line) == bullet["bold"]
+            for expected in bullet["expect"] or []:
+                assert quality.normal(expected) in quality.normal(line)
+        assert quality.normal(truth["think_together"]["question"]) in quality.normal(text)
+        assert quality.normal(truth["think_together"]["answer_first"]) in quality.normal(text)
+        assert len(re.findall(r"^\*\*Example \d+:", text, re.M)) >= truth["contrasts"]
