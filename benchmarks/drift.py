@@ -140,7 +140,7 @@ def _file_name(number: int, title: str) -> str:
 # ---------------------------------------------------------------- recap bullets
 
 BOLD_SHAPES = ("term-eq", "label", "prompt", "label-question", "terms-arrow", "term-colon",
-               "inline-term", "bold-sentence", "level-label")
+               "inline-term", "bold-sentence", "level-label", "term-dash", "label-extra-bold")
 PLAIN_SHAPES = ("plain-eq", "plain-list", "plain-is", "plain-use-for", "plain-two-defs",
                 "plain-numbers", "plain-analogy", "plain-arrow", "plain-advice")
 # What each shape says; an author does not say the same thing twice in one recap.
@@ -149,7 +149,8 @@ FAMILY = {"term-eq": "definition", "term-colon": "definition", "plain-eq": "defi
           "bold-sentence": "rule", "plain-advice": "rule", "bold-whole": "rule", "label": "trap",
           "plain-arrow": "trap", "inline-term": "uses", "plain-list": "uses",
           "plain-use-for": "uses", "plain-two-defs": "states", "plain-numbers": "numbers",
-          "plain-analogy": "analogy", "terms-arrow": "progression", "level-label": "level"}
+          "plain-analogy": "analogy", "terms-arrow": "progression", "level-label": "level",
+          "term-dash": "definition", "label-extra-bold": "metric"}
 
 
 def _bullet(shape: str, t: dict, rng: random.Random, levels: tuple) -> tuple[str, list | None]:
@@ -175,6 +176,12 @@ def _bullet(shape: str, t: dict, rng: random.Random, levels: tuple) -> tuple[str
         steps = rng.choice(PROGRESSIONS)
         body = " → ".join(f"**{s}**" for s in steps)
         return f"{body}. Each step for {t['short']} costs more and saves more.", list(steps)
+    if shape == "term-dash":
+        return f"**{term}** — {definition}.", [term]
+    if shape == "label-extra-bold":  # a label, and the author's emphasis inside the sentence too
+        label = rng.choice(("Watch", "Measure", "Signal"))
+        sentence = f"{_cap(t['metric'])} moves **before** anything breaks."
+        return f"**{label}:** {sentence} {more}", [sentence.replace("**", "")]
     if shape == "term-colon":  # a bold term, or a bold label with its colon outside: either reading
         return f"**{term}**: {definition}.", [term], [[definition + "."]]
     if shape == "inline-term":
@@ -219,7 +226,7 @@ def _recap(doc: Doc, t: dict, rng: random.Random, levels: tuple, truth: dict) ->
     shapes: list[str] = []
     used: set[str] = set()
     for _ in range(count):
-        pools = (plain_pool, bold_pool) if rng.random() < 0.3 else (bold_pool, plain_pool)
+        pools = (plain_pool, bold_pool) if rng.random() < 0.32 else (bold_pool, plain_pool)
         for pool in pools:
             fresh = [s for s in pool if FAMILY[s] not in used]
             if fresh:
@@ -254,7 +261,7 @@ def _recap(doc: Doc, t: dict, rng: random.Random, levels: tuple, truth: dict) ->
 # ---------------------------------------------------------------- think-together
 
 TT_VARIANTS = ("quoted", "curly-quoted", "unquoted", "bold", "bold-quoted", "mid-paragraph",
-               "question-answer-labels", "pause-intro")
+               "question-answer-labels", "pause-intro", "blockquote", "italic-quoted")
 
 
 def _think_together(doc: Doc, t: dict, rng: random.Random, truth: dict) -> None:
@@ -280,6 +287,10 @@ def _think_together(doc: Doc, t: dict, rng: random.Random, truth: dict) -> None:
         doc.para(f'**"{q}"**')
     elif variant == "mid-paragraph":
         doc.para(f"Here's a tricky one. {q} Don't answer too fast—the second half is where most people slip.")
+    elif variant == "blockquote":
+        doc.para(f'> "{q}"')
+    elif variant == "italic-quoted":
+        doc.para(f'*"{q}"*')
     elif variant == "pause-intro":
         stage = "Here's one for you. Pause the video for a moment."
         doc.para(stage)
@@ -307,7 +318,10 @@ def _think_together(doc: Doc, t: dict, rng: random.Random, truth: dict) -> None:
 def _company_examples(doc: Doc, t: dict, rng: random.Random, levels: tuple, truth: dict) -> None:
     companies = rng.sample(COMPANIES, rng.choice((2, 2, 3)))
     traps = 0
-    for co in companies:
+    numbered = rng.random() < 0.1  # `**Example 1: Netflix.**`: the contrast's heading, a company's story
+    if numbered:
+        truth["patterns"].append("numbered-company-examples")
+    for i, co in enumerate(companies, 1):
         uses = rng.choice(t["uses"])
         sentences = [
             rng.choice((f"{co} has written about using {t['short']} for {uses}.",
@@ -322,7 +336,8 @@ def _company_examples(doc: Doc, t: dict, rng: random.Random, levels: tuple, trut
                 f"{levels[2]} engineers there wrote the guideline every new service now follows.",
                 f"{levels[1]} engineers there review every new {_low(t['term'])} before launch.")))
             traps += 1
-        head = rng.choices((f"**{co}.**", f"**{co}:**", f"**{co}** —"), (8, 1, 1))[0]
+        head = (f"**Example {i}: {co}.**" if numbered
+                else rng.choices((f"**{co}.**", f"**{co}:**", f"**{co}** —"), (8, 1, 1))[0])
         doc.para(f"{head} {' '.join(sentences)}")
     truth["company_examples"] = len(companies)
     truth["single_level_mentions"] = traps
@@ -404,6 +419,7 @@ def script(number: int, topic: dict, title: str, next_title: str, rng: random.Ra
                    "patterns": [], "contrasts": 0, "ladder": False, "company_examples": 0,
                    "single_level_mentions": 0, "one_liner": True, "think_together": None}
     early = rng.random() < 0.1
+    unclosed = rng.random() < 0.02
     doc = Doc()
     doc.heading(f"# {title}")
     if rng.random() < 0.97:
@@ -454,11 +470,20 @@ def script(number: int, topic: dict, title: str, next_title: str, rng: random.Ra
              f"A {rng.choice(SYSTEMS)} that works for a thousand users can fall over at a hundred thousand, "
              f"and the first thing that breaks is usually the part nobody designed on purpose. "
              f"That is where {t['short']} earns its place.")
+    if rng.random() < 0.3:  # numbered steps with bold labels, outside the recap: context, not cards
+        doc.para(f"Here's the loop most teams end up with:")
+        doc.para(f"1. **Measure.** Put {t['metric']} on a dashboard before changing anything.\n"
+                 f"2. **Decide.** {t['rule']}.\n"
+                 f"3. **Rehearse.** Recreate the bad day on purpose, in staging, before it happens in production.")
+        truth["patterns"].append("bold-steps-in-context")
+    if rng.random() < 0.1 and not unclosed:  # a code block whose comment looks like a heading
+        doc.add("```python", f"# {t['term']} settings live next to the code that uses them",
+                f"{re.sub(r'[^a-z]+', '_', t['short'])}_limit = load_setting(\"{t['metric']}\")", "```", "")
+        truth["patterns"].append("code-comment-hash")
     doc.para(f"Two ideas do most of the work. {t['state_a']}. {t['state_b']}. "
              f"Most of the decisions you'll make are about choosing between them—and about {t['metric']}.")
     doc.rule()
     doc.heading(rng.choice(("## Let's Walk Through the Diagram", "## Let’s Walk Through the Diagram")))
-    unclosed = rng.random() < 0.02
     _diagram(doc, t, rng, unclosed, truth)
     doc.rule()
     contrasts = level == "Staff" and rng.random() < 0.55

@@ -89,7 +89,11 @@ def test_manifest_matches_the_files_it_describes(series):
         assert quality.normal(tt["answer_first"]) in straight
         if tt["stage_direction"]:
             assert quality.normal(tt["stage_direction"]) in straight
-        assert len(re.findall(r"^\*\*Example \d+:", text, re.M)) == truth["contrasts"] == truth["expected"]["contrast"]
+        numbered = len(re.findall(r"^\*\*Example \d+:", text, re.M))
+        if "numbered-company-examples" in truth["patterns"]:
+            assert numbered == truth["company_examples"] and truth["contrasts"] == 0
+        else:
+            assert numbered == truth["contrasts"] == truth["expected"]["contrast"]
         assert truth["contrasts"] == 0 or truth["company_examples"] == 0
         ladder = re.search(r"^## Another Way to See It\n\n(.*)$", text, re.M).group(1)
         assert bool(re.search(r"\b(L5|Senior|Junior): you ", ladder)) == truth["ladder"]
@@ -120,6 +124,7 @@ def test_the_series_drifts_in_every_recorded_way(series):
     assert any(f["ladder"] for f in files) and any(f["contrasts"] for f in files)
     assert any(f["single_level_mentions"] for f in files)
     assert any("early-headings" in f["patterns"] for f in files)
+    assert any("numbered-company-examples" in f["patterns"] for f in files)
 
 
 # ---------------------------------------------------------------- quality.py: rules
