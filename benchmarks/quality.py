@@ -339,6 +339,9 @@ def score(notes: list[dict], files: list[str], build_info: dict, manifest: dict 
         report["ladder_from_scripts_without_ladder"] = sum(
             1 for n in notes if n["kind"] == "ladder"
             and not manifest_files.get(n["file"], {}).get("expected", {}).get("ladder"))
+        refused = [name for name in build_info.get("excluded") or [] if name in manifest_files]
+        report["build"]["refused_patterns"] = dict(collections.Counter(
+            p for name in refused for p in manifest_files[name].get("patterns", []) or ["none"]))
         report["recap"].update(_score_bullets(notes, manifest_files, files))
         report["think_together"].update(_score_think(tt, manifest_files, files))
         levelled = [n for n in notes if manifest_files.get(n["file"], {}).get("level")]
@@ -360,6 +363,7 @@ def _score_bullets(notes: list[dict], manifest_files: dict, files: list[str]) ->
     at = {(n["file"], n["line"]): n for n in notes if n["kind"] == "recap"}
     plain_bullets = plain_cloze = agree = checked = missing = 0
     disagree: list[str] = []
+    shapes: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     for name, truth in manifest_files.items():
         if name not in files:
             continue
@@ -368,6 +372,8 @@ def _score_bullets(notes: list[dict], manifest_files: dict, files: list[str]) ->
             if note is None:
                 missing += 1
                 continue
+            shapes[bullet["shape"]][1] += 1
+            shapes[bullet["shape"]][0] += note["cloze"]
             if not bullet["bold"]:
                 plain_bullets += 1
                 plain_cloze += note["cloze"]
@@ -382,7 +388,8 @@ def _score_bullets(notes: list[dict], manifest_files: dict, files: list[str]) ->
     return {"bullets_without_a_note": missing, "no_bold_bullets": plain_bullets,
             "no_bold_cloze": plain_cloze, "no_bold_cloze_pct": _pct(plain_cloze, plain_bullets),
             "deletion_agrees": agree, "deletion_checked": checked,
-            "deletion_agrees_pct": _pct(agree, checked), "deletion_disagrees": disagree}
+            "deletion_agrees_pct": _pct(agree, checked), "deletion_disagrees": disagree,
+            "cloze_by_shape": {shape: f"{c}/{n}" for shape, (c, n) in sorted(shapes.items())}}
 
 
 def deletions_agree(deletions: list[str], expected: list[str]) -> bool:
@@ -399,16 +406,25 @@ def _score_think(tt: list[dict], manifest_files: dict, files: list[str]) -> dict
     for note in tt:
         by_file[note["file"]].append(note)
     question = answer = expected = 0
+    variants: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])
     for name, truth in manifest_files.items():
         want = truth.get("think_together")
         if not want or name not in files:
             continue
         expected += 1
         got = by_file.get(name, [])
-        question += any(normal(want["question"]) in normal(n["front"]) for n in got)
-        answer += any(normal(n["back"]).startswith(normal(want["answer_first"])) for n in got)
+        found = any(normal(want["question"]) in normal(n["front"]) for n in got)
+        right = any(normal(n["back"]).startswith(normal(want["answer_first"])) for n in got)
+        question += found
+        answer += right
+        for key in (want.get("variant") or "?", "after a stage direction" if want.get("stage_direction") else None):
+            if key:
+                variants[key][0] += bool(got)
+                variants[key][1] += right
+                variants[key][2] += 1
     return {"question_found": question, "answer_opens_with_first_sentence": answer, "expected": expected,
-            "answer_opens_right_pct": _pct(answer, expected)}
+            "answer_opens_right_pct": _pct(answer, expected),
+            "by_variant": {k: f"note {n}/{t}, answer right {r}/{t}" for k, (n, r, t) in sorted(variants.items())}}
 
 
 def _score_order(notes: list[dict], files: list[str], deck: dict, manifest_files: dict) -> dict:
@@ -471,6 +487,8 @@ def render(report: dict, sample_cards: list[tuple[str, str]]) -> str:
         lines.append(f"  error: {e.get('file')}:{e.get('line')}: {e.get('message')}")
     if b["excluded"]:
         lines.append(f"  measured without the refused: {', '.join(b['excluded'])}")
+        if b.get("refused_patterns"):
+            lines.append(f"  the refused scripts' drift patterns (manifest): {b['refused_patterns']}")
     lines.append(f"warnings: {w['count']} ({w['per_video']} per video)")
     if "not_about_a_real_mistake" in w:
         lines.append(f"  real mistakes in the scripts: {w['real_mistakes']}, warned at their line: "
@@ -485,6 +503,7 @@ def render(report: dict, sample_cards: list[tuple[str, str]]) -> str:
         lines.append(f"  deletion agrees with the manifest: {r['deletion_agrees']}/{r['deletion_checked']} "
                      f"({r['deletion_agrees_pct']}%)")
         lines += [f"    {d}" for d in r["deletion_disagrees"]]
+        lines.append("  cloze by bullet shape: " + ", ".join(f"{k} {v}" for k, v in r["cloze_by_shape"].items()))
     lines.append(f"cards asking for 'the recap point that begins': {report['recap_point_that_begins']}")
     lines.append(f"think-together: {t['notes']} notes; answer opens with a stage direction: "
                  f"{t['answer_opens_with_stage_direction']}; question without '?': {t['question_without_question_mark']}")
@@ -492,6 +511,7 @@ def render(report: dict, sample_cards: list[tuple[str, str]]) -> str:
     if "expected" in t:
         lines.append(f"  question found: {t['question_found']}/{t['expected']}; answer opens with its first "
                      f"sentence: {t['answer_opens_with_first_sentence']}/{t['expected']} ({t['answer_opens_right_pct']}%)")
+        lines += [f"    {k}: {v}" for k, v in t["by_variant"].items()]
     lines.append("kinds:")
     for kind, k in report["kinds"].items():
         if "scripts_with_it" in k:
