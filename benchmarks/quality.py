@@ -54,6 +54,7 @@ from pathlib import Path
 
 KINDS = ("recap", "one-liner", "think-together", "contrast", "ladder")
 LONG_BACK_WORDS = 40
+LONG_DELETION_WORDS = 15  # a cloze deletion longer than this is a paragraph to recite, not a fact to recall
 DAY_ONE_NEW = 20
 
 # ---------------------------------------------------------------- text helpers
@@ -251,6 +252,9 @@ def _card_text(card_html: str, reveal: bool = False) -> str:
     if reveal:
         card_html = re.sub(r'<span class="cloze"[^>]*>(.*?)</span>', r"[[\1]]", card_html, flags=re.S)
     card_html = re.sub(r'<div class="source">.*?</div>', "", card_html, flags=re.S)
+    card_html = card_html.replace('<div class="extra">', '<div class="extra"> ‖ ')  # the "more" part
+    card_html = card_html.replace('<div class="context">', '<div class="context">').replace(
+        '</div><div class="main">', ' ¦ </div><div class="main">', 1)
     return plain(card_html)
 
 
@@ -313,6 +317,10 @@ def score(notes: list[dict], files: list[str], build_info: dict, manifest: dict 
     long_backs = [n for n in notes if not n["cloze"] and len(words(n["back"])) > LONG_BACK_WORDS]
     report["long_backs"] = {"over_words": LONG_BACK_WORDS, "count": len(long_backs),
                             "by_kind": dict(collections.Counter(n["kind"] for n in long_backs))}
+
+    long_deletions = [d for n in notes for d in n["deletions"] if len(words(d)) > LONG_DELETION_WORDS]
+    report["long_deletions"] = {"over_words": LONG_DELETION_WORDS, "count": len(long_deletions),
+                                "examples": long_deletions[:3]}
 
     contrasts = [n for n in notes if n["kind"] == "contrast"]
     report["contrast"] = {"notes": len(contrasts),
@@ -532,6 +540,9 @@ def render(report: dict, sample_cards: list[tuple[str, str]]) -> str:
         lines.append(f"level tags: {lt['tagged']}/{lt['notes_of_levelled_videos']} notes of videos with a Level ({lt['pct']}%)")
     lb = report["long_backs"]
     lines.append(f"backs over {lb['over_words']} words: {lb['count']} {lb['by_kind']}")
+    ld = report["long_deletions"]
+    lines.append(f"cloze deletions over {ld['over_words']} words: {ld['count']}"
+                 + "".join(f"\n    {d}" for d in ld["examples"]))
     if "order" in report:
         o = report["order"]
         lines.append(f"order: {o['subdecks']} subdecks, listed in course order: {o['listed_in_course_order']} "
