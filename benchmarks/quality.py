@@ -54,7 +54,7 @@ from pathlib import Path
 
 KINDS = ("recap", "one-liner", "think-together", "contrast", "ladder")
 LONG_BACK_WORDS = 40
-LONG_DELETION_WORDS = 15  # a cloze deletion longer than this is a paragraph to recite, not a fact to recall
+LONG_DELETION_WORDS = 20  # longer than this, a deletion is a paragraph to recite, not a fact to recall
 DAY_ONE_NEW = 20
 
 # ---------------------------------------------------------------- text helpers
