@@ -118,6 +118,10 @@ def _low(text: str) -> str:
     return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _titles(rng: random.Random) -> list[tuple[dict, str]]:
     """Every (topic, title) pair, shuffled; titles are distinct."""
     pairs = []
@@ -269,7 +273,7 @@ def _think_together(doc: Doc, t: dict, rng: random.Random, truth: dict) -> None:
     q, first = t["question"], t["answer"]
     rest = " ".join(rng.sample((
         f"The fix is simple to say: {_low(t['rule'])}.", f"Watch {t['metric']} so you see it coming.",
-        "Most teams learn this the expensive way.", f"That is why {t['short']} needs a plan, not a default.",
+        "Most teams learn this the expensive way.", f"That is why you need a plan for {t['short']}, not a default.",
         "Say this out loud in a design review and you'll save a week.",
     ), 3))
     heading = rng.choice(("## Let's Think Together", "## Let’s Think Together", "## Let's think together"))
@@ -321,15 +325,17 @@ def _company_examples(doc: Doc, t: dict, rng: random.Random, levels: tuple, trut
     numbered = rng.random() < 0.1  # `**Example 1: Netflix.**`: the contrast's heading, a company's story
     if numbered:
         truth["patterns"].append("numbered-company-examples")
-    for i, co in enumerate(companies, 1):
-        uses = rng.choice(t["uses"])
+    firsts = rng.sample(range(3), len(companies))
+    seconds = rng.sample(range(3), len(companies))
+    uses_all = rng.sample(t["uses"], len(companies))
+    for i, (co, first, second, uses) in enumerate(zip(companies, firsts, seconds, uses_all), 1):
         sentences = [
-            rng.choice((f"{co} has written about using {t['short']} for {uses}.",
-                        f"Engineers at {co} describe {t['short']} as the reason {uses} survive their busiest days.",
-                        f"At {co}, {uses} go through a {_low(t['term'])} before anything else touches them.")),
-            rng.choice((f"After {t['failure']}, the team's rule became: {_low(t['rule'])}.",
-                        f"Their dashboards put {t['metric']} on the first screen.",
-                        f"The lesson they share in talks: {_low(t['rule'])}.")),
+            (f"{co} has written about using {t['short']} for {uses}.",
+             f"Engineers at {co} describe {t['short']} as the reason {uses} survive their busiest days.",
+             f"At {co}, {uses} go through {_a(_low(t['term']))} before anything else touches them.")[first],
+            (f"After {t['failure']}, the team's rule became: {_low(t['rule'])}.",
+             f"Their dashboards put {t['metric']} on the first screen.",
+             f"The lesson they share in talks: {_low(t['rule'])}.")[second],
         ]
         if rng.random() < 0.12:
             sentences.insert(1, rng.choice((
@@ -431,7 +437,7 @@ def script(number: int, topic: dict, title: str, next_title: str, rng: random.Ra
     doc.heading("## Hook" if early else "## The Hook (20-30 seconds)")
     hook_level = f" At {levels[1]}, this stops being a config detail and becomes a design decision." if level == "Staff" else ""
     doc.para(f"{opener} Everything is fine. Then {t['failure']}. Nobody changed the code that broke. "
-             f"What was missing was {t['short']}—or rather, the thinking behind it.{hook_level} "
+             f"What was missing was a plan for {t['short']}—or rather, the thinking behind one.{hook_level} "
              f"Let me show you why.")
     doc.rule()
     doc.heading("## The Big Analogy" if early and rng.random() < 0.6 else "## The Story")
@@ -464,7 +470,8 @@ def script(number: int, topic: dict, title: str, next_title: str, rng: random.Ra
         doc.rule()
         truth["patterns"].append("second-way")
     doc.heading("## Connecting to Software")
-    doc.para(f"In software, a **{_low(t['term'])}** is {t['definition']}. You'll find it behind "
+    article = _a(_low(t["term"])).split(" ")[0]
+    doc.para(f"In software, {article} **{_low(t['term'])}** is {t['definition']}. You'll find it behind "
              f"{', '.join(t['uses'][:-1])} and {t['uses'][-1]}. You usually don't want it for {t['anti']}.")
     doc.para(f"Why does it matter? Because most systems fail at the edges, not in the middle. "
              f"A {rng.choice(SYSTEMS)} that works for a thousand users can fall over at a hundred thousand, "

@@ -44,6 +44,7 @@ import json
 import os
 import random
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -591,7 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--samples", type=int, default=20, help="random cards to print (default 20)")
     parser.add_argument("--seed", type=int, default=1, help="seed for the random cards")
-    parser.add_argument("--ankigen", default=f"{sys.executable} -m ankigen",
+    parser.add_argument("--ankigen", default=f"{shlex.quote(sys.executable)} -m ankigen",
                         help="the command that runs ankigen (default: this Python's -m ankigen)")
     args = parser.parse_args(argv)
     folder = args.folder.resolve()
@@ -603,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     elif args.manifest:
         parser.error(f"{args.manifest}: no such file")
-    report, cards = measure(folder, manifest, args.ankigen.split(), args.samples, args.seed)
+    report, cards = measure(folder, manifest, shlex.split(args.ankigen), args.samples, args.seed)
     if args.json:
         report["samples"] = [{"front": f, "back": b} for f, b in cards]
         print(json.dumps(report, indent=1, ensure_ascii=False))
