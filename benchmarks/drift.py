@@ -157,6 +157,19 @@ FAMILY = {"term-eq": "definition", "term-colon": "definition", "plain-eq": "defi
           "term-dash": "definition", "label-extra-bold": "metric"}
 
 
+# How often authors reach for each bold shape, roughly as counted in the two corpora
+# (a label and a bold term most of all; an arrow of bold terms now and then).
+BOLD_WEIGHTS = {"label": 5, "term-eq": 4, "bold-sentence": 3, "inline-term": 2, "term-dash": 1,
+                "term-colon": 1.5, "prompt": 1.5, "label-question": 1, "terms-arrow": 1,
+                "level-label": 1, "label-extra-bold": 1}
+
+
+def _weighted_order(items: list[str], weights: dict, rng: random.Random) -> list[str]:
+    """A random order where heavier items tend to come first (weighted sampling without
+    replacement, Efraimidis–Spirakis keys)."""
+    return sorted(items, key=lambda item: rng.random() ** (1 / weights[item]), reverse=True)
+
+
 def _bullet(shape: str, t: dict, rng: random.Random, levels: tuple) -> tuple[str, list | None]:
     """(bullet text without its marker, expected deletions or None where CARDS leaves it open[,
     other deletions a careful human would accept as well])."""
@@ -183,8 +196,8 @@ def _bullet(shape: str, t: dict, rng: random.Random, levels: tuple) -> tuple[str
     if shape == "term-dash":
         return f"**{term}** — {definition}.", [term]
     if shape == "label-extra-bold":  # a label, and the author's emphasis inside the sentence too
-        label = rng.choice(("Watch", "Measure", "Signal"))
-        sentence = f"{_cap(t['metric'])} moves **before** anything breaks."
+        label = rng.choice(("Measure", "First step", "Signal"))
+        sentence = f"Put {t['metric']} on a dashboard **before** you change anything."
         return f"**{label}:** {sentence} {more}", [sentence.replace("**", "")]
     if shape == "term-colon":  # a bold term, or a bold label with its colon outside: either reading
         return f"**{term}**: {definition}.", [term], [[definition + "."]]
@@ -226,7 +239,8 @@ def _bullet(shape: str, t: dict, rng: random.Random, levels: tuple) -> tuple[str
 def _recap(doc: Doc, t: dict, rng: random.Random, levels: tuple, truth: dict) -> None:
     count = rng.choices((4, 5, 6, 7), (2, 6, 2, 1))[0]
     bold = [s for s in BOLD_SHAPES if s != "level-label" or truth["level"] == "Staff"]
-    bold_pool, plain_pool = rng.sample(bold, len(bold)), rng.sample(PLAIN_SHAPES, len(PLAIN_SHAPES))
+    bold_pool = _weighted_order(bold, BOLD_WEIGHTS, rng)
+    plain_pool = rng.sample(PLAIN_SHAPES, len(PLAIN_SHAPES))
     shapes: list[str] = []
     used: set[str] = set()
     for _ in range(count):
