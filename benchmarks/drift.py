@@ -149,7 +149,7 @@ PLAIN_SHAPES = ("plain-eq", "plain-list", "plain-is", "plain-use-for", "plain-tw
                 "plain-numbers", "plain-analogy", "plain-arrow", "plain-advice")
 # What each shape says; an author does not say the same thing twice in one recap.
 FAMILY = {"term-eq": "definition", "term-colon": "definition", "plain-eq": "definition",
-          "plain-is": "definition", "prompt": "prompt", "label-question": "prompt",
+          "plain-is": "is", "prompt": "prompt", "label-question": "prompt",
           "bold-sentence": "rule", "plain-advice": "rule", "bold-whole": "rule", "label": "trap",
           "plain-arrow": "trap", "inline-term": "uses", "plain-list": "uses",
           "plain-use-for": "uses", "plain-two-defs": "states", "plain-numbers": "numbers",
@@ -217,8 +217,8 @@ def _bullet(shape: str, t: dict, rng: random.Random, levels: tuple) -> tuple[str
         label = rng.choice(("Good fits", "Used for", "Common uses", "Where you'll see it"))
         return f"{label}: {', '.join(t['uses'][:3])}", [", ".join(t["uses"][:3])]
     if shape == "plain-is":
-        article = "An" if term[:1].lower() in "aeiou" else "A"
-        return f"{article} {_low(term)} is {definition}.", [definition]
+        rest = f"worth having only if someone watches {t['metric']}"
+        return f"{_cap(_a(_low(term)))} is {rest}.", [rest]
     if shape == "plain-use-for":
         return f"Use {t['short']} for {t['uses'][1]}. Not for: {t['anti']}.", [t["short"]]
     if shape == "plain-two-defs":
