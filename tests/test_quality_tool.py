@@ -277,3 +277,17 @@ def test_the_hand_written_manifest_matches_the_staff_engineering_corpus():
         assert quality.normal(truth["think_together"]["question"]) in quality.normal(text)
         assert quality.normal(truth["think_together"]["answer_first"]) in quality.normal(text)
         assert len(re.findall(r"^\*\*Example \d+:", text, re.M)) >= truth["contrasts"]
+
+
+def test_a_refused_script_is_named_and_the_rest_still_measured(tmp_path):
+    out = tmp_path / "series"
+    drift.generate(out, videos=2, seed=5)
+    (out / "Topic_03_Shopping_List.md").write_text("# Shopping list\n\nEggs, milk.\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(BENCH / "quality.py"), str(out), "--json", "--samples", "0"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["build"]["exit"] == 1 and report["build"]["scripts"] == 3
+    assert any(e["file"].endswith("Topic_03_Shopping_List.md") for e in report["build"]["errors"])
+    assert "Topic_03_Shopping_List.md" in report["build"]["excluded"]
+    assert report["build"]["videos"] == 3 - len(report["build"]["excluded"]) and report["build"]["notes"] > 0
