@@ -231,3 +231,23 @@ def test_a_lock_written_before_topic_numbers_were_read_keeps_every_guid(run, tmp
     assert again["new"] == 0 and again["conflicting"] == 0
     assert len(col.find_notes("")) == 44
     col.close()
+
+
+def test_rename_decks_renumbers_videos_the_workers_settled(run, tmp_path, monkeypatch):
+    """A series large enough to be parsed on several cores: each worker settles a video
+    against its own part of the lock, where a 2-digit width still looks right. The build
+    must still renumber every subdeck to the width of the whole series."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    videos = {f"{n:02d}-v{n}.md": f"Video {n}" for n in range(1, 161)}
+    config = make_series(tmp_path / "project", videos)
+    assert run("build", config, "-q").exit_code == 0
+    lock = config.with_suffix(".lock.yaml")
+    text = lock.read_text(encoding="utf-8")
+    for n in range(1, 100):  # the lock as a 2-digit series left it
+        text = text.replace(f'"Course::{n:03d} Video', f'"Course::{n:02d} Video')
+    lock.write_text(text, encoding="utf-8")
+    shutil.rmtree(tmp_path / "dist" / ".cache", ignore_errors=True)
+    shutil.rmtree(tmp_path / "project" / "dist", ignore_errors=True)
+    result = run("build", config, "--rename-decks", "--json")
+    assert len(json.loads(result.output)["decks"][0]["changes"]["deck_renames"]) == 99
+    assert subdecks(config) == [f"Course::{n:03d} Video {n}" for n in range(1, 161)]
