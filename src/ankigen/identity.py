@@ -111,7 +111,7 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
         by_video.setdefault(key.split("/", 1)[0], {})[key] = entry
     slugs = _match_videos(deck, lock, by_video)
     taken = set(lock.guids)
-    width = number_width(deck, lock)
+    width = number_width(deck, lock, slugs)
     known_of = {video.path: settled(video, by_video.get(video.slug, {}), lock.videos.get(video.slug))
                 for video in deck.videos if settled and slugs[video.slug] == video.slug}
     if sum(1 for k in known_of.values() if k is None) > len(deck.videos) // 2:
@@ -188,14 +188,20 @@ DEFAULT_WIDTH = 3  # subdeck numbers: 001 … 999, then as many digits as the se
 _DECK_NUMBER = re.compile(r"^(\d+) ")
 
 
-def number_width(deck: Deck, lock: Lock) -> int:
+def number_width(deck: Deck, lock: Lock, slugs: dict[str, str] | None = None) -> int:
     """How many digits a subdeck's number has: as many as the lock's subdecks already use
-    (``Staff Engineering::01 Ownership`` → 2) while the series' numbers fit, else three, or
-    more from video 1000 on. Text order is course order only at one width for all."""
+    for their videos' numbers (``Staff Engineering::01 Ownership`` → 2) while the series'
+    numbers fit, else three, or more from video 1000 on. ``slugs``: a video's slug → the
+    one the lock knows it by. Text order is course order only at one width for all."""
     numbers = [int(v.number) for v in deck.videos if v.number]
     needed = len(str(max(numbers))) if numbers else 1
-    locked = max((len(m.group(1)) for v in lock.videos.values() if v.retired is None
-                  for m in (_DECK_NUMBER.match(v.subdeck.rsplit("::", 1)[-1]),) if m), default=0)
+    locked = 0
+    for video in deck.videos:
+        entry = lock.videos.get((slugs or {}).get(video.slug, video.slug))
+        m = (_DECK_NUMBER.match(entry.subdeck.rsplit("::", 1)[-1])
+             if entry and entry.retired is None and video.number else None)
+        if m and int(m.group(1)) == int(video.number):
+            locked = max(locked, len(m.group(1)))
     return locked if locked >= needed else max(DEFAULT_WIDTH, needed)
 
 
