@@ -251,3 +251,16 @@ def test_rename_decks_renumbers_videos_the_workers_settled(run, tmp_path, monkey
     result = run("build", config, "--rename-decks", "--json")
     assert len(json.loads(result.output)["decks"][0]["changes"]["deck_renames"]) == 99
     assert subdecks(config) == [f"Course::{n:03d} Video {n}" for n in range(1, 161)]
+
+
+def test_a_title_only_lock_is_renumbered_at_three_digits_whatever_its_titles_start_with(run, tmp_path):
+    config = make_series(tmp_path / "project", {"01-trends.md": "2024 Trends", "02-b.md": "Beta"})
+    assert run("build", config).exit_code == 0
+    lock = config.with_suffix(".lock.yaml")
+    lock.write_text(lock.read_text(encoding="utf-8").replace("::001 ", "::").replace("::002 ", "::"),
+                    encoding="utf-8")
+    assert subdecks(config) == ["Course::2024 Trends", "Course::Beta"]
+    assert warnings_of(run("build", config, "--json")) == []  # kept, and still in course order
+    assert subdecks(config) == ["Course::2024 Trends", "Course::Beta"]
+    assert warnings_of(run("build", config, "--rename-decks", "--json")) == []
+    assert subdecks(config) == ["Course::001 2024 Trends", "Course::002 Beta"]
