@@ -264,3 +264,22 @@ def test_a_title_only_lock_is_renumbered_at_three_digits_whatever_its_titles_sta
     assert subdecks(config) == ["Course::2024 Trends", "Course::Beta"]
     assert warnings_of(run("build", config, "--rename-decks", "--json")) == []
     assert subdecks(config) == ["Course::001 2024 Trends", "Course::002 Beta"]
+
+
+@pytest.mark.parametrize("value, number", [
+    ("12", "12"), ('"007"', "7"), ("0", "0"), ("-3", ""), ("1.5", ""), ("first", ""), ("true", ""),
+    ('""', ""), ("[1]", ""), ('"' + "9" * 5000 + '"', ""), ("9" * 20, ""), ('"١٢"', ""),
+])
+def test_front_matter_order_is_a_whole_number_or_ignored(value, number):
+    script = _script(f"---\norder: {value}\n---\n# T\n\n## One-Liner to Remember\n\nA line.\n")
+    assert video_identity(script, Path("notes.md"))[1] == number
+
+
+def test_a_bad_order_is_a_warning_naming_its_line(run, tmp_path):
+    config = make_series(tmp_path / "project", {"01-a.md": "Alpha"})
+    (config.parent / "course" / "b.md").write_text("---\ntitle: Beta\norder: second\n---\n" + one_liner("Beta"),
+                                                   encoding="utf-8")
+    warnings = warnings_of(run("build", config, "--json"))
+    assert [(Path(w["file"]).name, w["line"], w["message"]) for w in warnings] == [
+        ("b.md", 3, "front matter 'order' must be a whole number (the video's place in the course); ignored")]
+    assert subdecks(config) == ["Course::001 Alpha", "Course::Beta"]

@@ -40,13 +40,17 @@ def course_number(stem: str) -> tuple[str, str]:
     return m.group(1), stem[m.end():]
 
 
+MAX_ORDER = 10 ** 9  # a course number in front matter is below this
+
+
 def meta_order(script: Script) -> str:
     """Front matter ``order: 12`` as ``"12"``; ``""`` when absent or not a whole number."""
     order = script.meta.get("order")
-    if isinstance(order, int) and not isinstance(order, bool) and order >= 0:
+    if isinstance(order, int) and not isinstance(order, bool) and 0 <= order < MAX_ORDER:
         return str(order)
-    if isinstance(order, str) and order.strip().isascii() and order.strip().isdigit():
-        return str(int(order.strip()))
+    text = order.strip() if isinstance(order, str) else ""
+    if 0 < len(text) < 100 and text.isascii() and text.isdigit() and int(text) < MAX_ORDER:
+        return str(int(text))
     return ""
 
 
