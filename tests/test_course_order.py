@@ -283,3 +283,14 @@ def test_a_bad_order_is_a_warning_naming_its_line(run, tmp_path):
     assert [(Path(w["file"]).name, w["line"], w["message"]) for w in warnings] == [
         ("b.md", 3, "front matter 'order' must be a whole number (the video's place in the course); ignored")]
     assert subdecks(config) == ["Course::001 Alpha", "Course::Beta"]
+
+
+def test_reading_the_number_takes_linear_time_on_hostile_names():
+    """A file name is at most 255 bytes; a regex that backtracks over runs of separators
+    once took 0.3 s on one such name (every script is read on every build)."""
+    import time
+    names = ["topic" + " " * 250 + "x", "[" + " " * 253, "Lesson" + "_-" * 124 + "x", "7" * 250 + "x"]
+    start = time.perf_counter()
+    for name in names:
+        course_number(name)
+    assert time.perf_counter() - start < 0.1

@@ -26,7 +26,7 @@ _COURSE_WORDS = ("topic|lesson|lecture|video|vid|episode|ep|part|pt|chapter|chap
                  "parte|episodio")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?![\d])[-_ .]*")
 _NUMBERED = re.compile(
-    rf"^[\[(#]?\s*(?:(?:{_COURSE_WORDS})\s*[-_ .#:]*\s*)?(\d+)"
+    rf"^[\[(#]?\s*(?:(?:{_COURSE_WORDS})[-_.#:\s]*)?(\d+)"
     r"(?=$|[-_ :)\]–—,]|\.(?!\d))"  # digits end at a separator: not 10x, http2 or 3.5
     r"[-_ .:)\]–—,]*", re.I)
 
