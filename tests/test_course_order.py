@@ -294,3 +294,13 @@ def test_reading_the_number_takes_linear_time_on_hostile_names():
     for name in names:
         course_number(name)
     assert time.perf_counter() - start < 0.1
+
+
+def test_a_script_without_a_title_is_named_from_its_file_without_the_number(run, tmp_path):
+    config = make_series(tmp_path / "project", {})
+    (config.parent / "course" / "Lesson 07 - write_ahead-log.md").write_text(
+        "## One-Liner to Remember\n\nWrite it down first.\n", encoding="utf-8")
+    warnings = warnings_of(run("build", config, "--json"))
+    assert "using 'Write ahead log'" in warnings[0]["message"]
+    assert subdecks(config) == ["Course::007 Write ahead log"]
+    assert list(read_lock(config)["videos"]) == ["write-ahead-log"]
