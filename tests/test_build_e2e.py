@@ -62,7 +62,7 @@ def test_every_card_is_answerable_and_names_its_video(seed_deck):
 def test_tags_subdecks_and_guids(seed_deck):
     col, _, _ = seed_deck
     names = {d.name for d in col.decks.all_names_and_ids()}
-    assert "Staff Engineering::01 Ownership: Beyond Your Code" in names
+    assert "Staff Engineering::001 Ownership: Beyond Your Code" in names
     guids = [col.get_note(n).guid for n in col.find_notes("")]
     assert len(guids) == len(set(guids)) == 11
     for nid in col.find_notes(""):
@@ -98,7 +98,7 @@ def test_split_packages_share_guids_with_the_whole_deck(run, series, tmp_path):
     deck = json.loads(result.output)["decks"][0]
     assert len(deck["split"]) == 6
     col = open_collection(tmp_path)
-    first = import_package(col, tmp_path / "out" / "staff-engineering" / "01-ownership-beyond-your-code.apkg")
+    first = import_package(col, tmp_path / "out" / "staff-engineering" / "001-ownership-beyond-your-code.apkg")
     assert first["new"] == 11
     whole = import_package(col, tmp_path / "out" / "staff-engineering.apkg")
     assert whole["new"] == 46 and whole["conflicting"] == 0

@@ -55,7 +55,7 @@ def test_lock_is_sorted_plain_yaml_with_an_end_marker(deck):
     trap = data["notes"]["ownership/recap/trap"]
     assert set(trap) >= {"guid", "hash", "mod", "clozes", "text"}
     assert trap["clozes"] == {"staying-in-your-lane": 1}
-    assert data["videos"]["ownership"]["subdeck"] == "Staff Engineering::01 Ownership: Beyond Your Code"
+    assert data["videos"]["ownership"]["subdeck"] == "Staff Engineering::001 Ownership: Beyond Your Code"
     assert set(data["note_types"]) == {"1094166082", "1750312575"}
 
 

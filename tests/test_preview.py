@@ -33,7 +33,7 @@ def test_every_card_is_on_the_page_exactly_as_anki_renders_it(run, seed_folder, 
     assert result.exit_code == 0, result.output
     assert "15 cards" in result.output and "site/index.html" in result.output
     pages = _pages(tmp_path / "site")
-    page = pages["staff-engineering/01-ownership-beyond-your-code.html"]
+    page = pages["staff-engineering/001-ownership-beyond-your-code.html"]
     assert len(CARD.findall(page)) == 15
     col = open_collection(tmp_path)
     import_package(col, tmp_path / "seed.apkg")
@@ -50,7 +50,7 @@ def test_every_card_is_on_the_page_exactly_as_anki_renders_it(run, seed_folder, 
     finally:
         col.close()
     assert "<script" not in page.split('<main class="notes">', 1)[1].split("</main>", 1)[0]
-    assert 'href="staff-engineering/01-ownership-beyond-your-code.html"' in pages["index.html"]
+    assert 'href="staff-engineering/001-ownership-beyond-your-code.html"' in pages["index.html"]
 
 
 def test_change_markers_by_guid(seed_folder, tmp_path, monkeypatch):
@@ -61,7 +61,7 @@ def test_change_markers_by_guid(seed_folder, tmp_path, monkeypatch):
     notes = decks[0].videos[0].notes
     changes = {notes[0].guid: "added", notes[1].guid: "changed", notes[2].guid: "renamed"}
     report = preview([seed_folder], tmp_path / "site", changes)
-    page = (tmp_path / "site" / "staff-engineering" / "01-ownership-beyond-your-code.html").read_text()
+    page = (tmp_path / "site" / "staff-engineering" / "001-ownership-beyond-your-code.html").read_text()
     for guid, status in changes.items():
         assert re.search(rf'data-guid="{re.escape(guid)}" data-change="{status}"', page)
         assert f'class="badge change change-{status}"' in page
@@ -77,7 +77,7 @@ def test_marks_what_changed_since_the_lock(run, seed_folder, tmp_path):
     edit_one_of_each(seed_folder / SEED.name)
     result = run("preview", seed_folder, "-o", tmp_path / "second")
     assert result.exit_code == 0, result.output
-    page = _pages(tmp_path / "second")["staff-engineering/01-ownership-beyond-your-code.html"]
+    page = _pages(tmp_path / "second")["staff-engineering/001-ownership-beyond-your-code.html"]
     for status in ("added", "changed", "renamed"):
         assert page.count(f'data-change="{status}"') == 1, status
     index = _pages(tmp_path / "second")["index.html"]

@@ -65,4 +65,4 @@ def test_verbose_lists_every_video(batch, tmp_path):
     assert result.returncode == 0
     lines = [line for line in result.stdout.splitlines() if "notes," in line and ".md:" in line]
     assert len(lines) == 25
-    assert "01-video.md: 01 Ownership: Beyond Your Code: 11 notes, 15 cards" in result.stdout
+    assert "01-video.md: 001 Ownership: Beyond Your Code: 11 notes, 15 cards" in result.stdout

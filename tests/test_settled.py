@@ -80,8 +80,8 @@ STEPS = [
                                              "a trace says which hop.\n", ""), ()),
     ("a lock entry deleted by hand", lambda p: drop_lock_line(p, '  "observability/recap/rate-errors-duration"'), ()),
     ("a subdeck renamed in the lock by hand", lambda p: replace_in(
-        p / "decks" / "staff-engineering.lock.yaml", '"subdeck": "Staff Engineering::03 ',
-        '"subdeck": "Staff Engineering::03 Old: '), ()),
+        p / "decks" / "staff-engineering.lock.yaml", '"subdeck": "Staff Engineering::003 ',
+        '"subdeck": "Staff Engineering::003 Old: '), ()),
     ("pin a video's id in front matter", lambda p: pin_id(scripts(p) / "02-trade-offs.md", "trade-offs-pinned"), ()),
     ("the lock re-flowed by hand into block YAML", lambda p: reflow_lock(p), ()),
     ("build after the re-flow", lambda p: None, ()),

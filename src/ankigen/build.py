@@ -51,12 +51,14 @@ class DeckResult:
     retired: int = 0
     first_build: bool = False  # there was no lock yet
     read: list[Video] = field(default_factory=list, repr=False)  # the videos, as extracted
+    subdecks: dict[str, str] = field(default_factory=dict, repr=False)  # a video's file → its subdeck
     split: list[str] = field(default_factory=list)  # one package per video, with --split
 
     @property
     def per_video(self) -> list[tuple[str, str, int, int]]:
         """file, subdeck, notes, cards: for ``-v`` (counted only when asked)."""
-        return [(v.path, v.subdeck, len(v.notes), sum(card_count(n) for n in v.notes)) for v in self.read]
+        return [(v.path, self.subdecks.get(v.source or v.path, v.title).removeprefix(self.name + "::"), len(v.notes),
+                 sum(card_count(n) for n in v.notes)) for v in self.read]
 
     def as_json(self) -> dict:
         out = dict(name=self.name, output=self.output, videos=self.videos,
@@ -409,7 +411,15 @@ def load_deck(config: DeckConfig, problems: Problems,
     if not deck.videos and not problems.errors:
         problems.error(display_path(config.path) if config.path else config.name, None,
                        "deck has no videos")
+    deck.videos.sort(key=course_order)
     return deck
+
+
+def course_order(video: Video) -> tuple:
+    """Videos in course order: by number (``Topic_2`` before ``Topic_10_``, front matter
+    ``order:`` counts), the sources' own order among equals; unnumbered ones last. New
+    cards come due in this order."""
+    return (0, int(video.number)) if video.number else (1, 0)
 
 
 def _relative(file: Path, root: Path) -> str:
@@ -497,7 +507,8 @@ def prepare(sources: list[Path], options: Options, configs: list[DeckConfig] | N
                             changes=done.changes, lock=shown, retired_search=retired_search(deck),
                             retired=sum(1 for n in done.notes if n.retired),
                             first_build=existing is None,
-                            read=deck.videos)
+                            read=deck.videos, subdecks={v.file: v.subdeck for v in done.lock.videos.values()
+                                                        if v.retired is None})
         split = split_packages(done, target, deck) if options.split else []
         result.split = [display_path(path) for path, _ in split]
         planned.append(Planned(deck, target, lock_path, data, dump_lock(done.lock), result, split))

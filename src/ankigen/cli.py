@@ -79,8 +79,10 @@ def main() -> None:
               help="The lock file. Default: beside the config (decks/<name>.lock.yaml), "
                    "or beside a Markdown folder (<folder>.lock.yaml).")
 @click.option("--rename-decks", is_flag=True,
-              help="Follow a retitled or renumbered video to its new subdeck name. Learners' "
-                   "existing cards stay in the old subdeck (Anki matches decks by name).")
+              help="Follow a retitled or renumbered video to its new subdeck name, and number "
+                   "every subdeck at one width, so Anki lists them in course "
+                   "order. Learners' existing cards stay in the old subdeck (Anki matches decks "
+                   "by name).")
 @click.option("--allow-notetype-change", is_flag=True,
               help="Ship changed fields or templates anyway. Every learner's notes become "
                    "'conflicting' and Anki adds an unused copy of the note type: avoid.")

@@ -16,19 +16,55 @@ from .script import Script, Section
 from .text import clean, has_words, sentences, slugify, strip_wrapping, word_count
 
 
-_NUMBERED = re.compile(r"^(\d+)[-_. ]*(.*)$")  # 01-ownership → 01, ownership
-_NUMBER = re.compile(r"^\d+[-_. ]*")
+# The video's course number in its file name, as authors write it: ``01-x``, ``3.x``,
+# ``[01] x``, ``Topic_01_X``, ``Lesson 3 - x``, ``video-012_x``, ``Episode 7: x``, ``Ep07 x``.
+# A number that is part of the title is not one: ``10x-engineer``, ``http2``, ``3.5-inch``,
+# ``top-10-tips`` (no course word before it), nor a date (``2024-05-01-x``).
+_COURSE_WORDS = ("topic|lesson|lecture|video|vid|episode|ep|part|pt|chapter|chap|ch|module|"
+                 "unit|session|section|sec|day|week|class|talk|step|tutorial|tut|clip|no|nr|"
+                 "lektion|kapitel|teil|folge|lecon|leçon|capitulo|capítulo|aula|clase|tema|"
+                 "parte|episodio")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?![\d])[-_ .]*")
+_NUMBERED = re.compile(
+    rf"^[\[(#]?\s*(?:(?:{_COURSE_WORDS})[-_.#:\s]*)?(\d+)"
+    r"(?=$|[-_ :)\]–—,]|\.(?!\d))"  # digits end at a separator: not 10x, http2 or 3.5
+    r"[-_ .:)\]–—,]*", re.I)
+
+
+def course_number(stem: str) -> tuple[str, str]:
+    """(number as written, the rest) of a file name: ``Topic_01_What_Is_A_Queue`` →
+    ``01``, ``What_Is_A_Queue``; ``("", stem)`` when the name carries no course number."""
+    m = _NUMBERED.match(stem)
+    if m is None or _DATE.match(stem):
+        return "", _DATE.sub("", stem) or stem
+    return m.group(1), stem[m.end():]
+
+
+MAX_ORDER = 10 ** 9  # a course number in front matter is below this
+
+
+def meta_order(script: Script) -> str:
+    """Front matter ``order: 12`` as ``"12"``; ``""`` when absent or not a whole number."""
+    order = script.meta.get("order")
+    if isinstance(order, int) and not isinstance(order, bool) and 0 <= order < MAX_ORDER:
+        return str(order)
+    text = order.strip() if isinstance(order, str) else ""
+    if 0 < len(text) < 100 and text.isascii() and text.isdigit() and int(text) < MAX_ORDER:
+        return str(int(text))
+    return ""
 
 
 def video_identity(script: Script, file: Path) -> tuple[str, str, bool]:
-    """(slug, number, pinned) of a video: front-matter ``id`` wins over the file name."""
+    """(slug, number, pinned) of a video: front-matter ``id`` wins over the file name for
+    the slug, front-matter ``order`` for the number. The slug is the file name without its
+    course number: ``Topic_01_What_Is_A_Queue.md`` → ``what-is-a-queue``, ``01``."""
     stem = file.stem
-    m = _NUMBERED.match(stem)
-    number, rest = (m.group(1), m.group(2)) if m else ("", stem)
+    number, rest = course_number(stem)
+    number = meta_order(script) or number
     meta_id = slugify(str(script.meta.get("id") or ""))
     if meta_id:
         return meta_id, number, True
-    return slugify(rest or stem) or slugify(stem) or "video", number, False
+    return slugify(rest) or slugify(stem) or "video", number, False
 
 
 KNOWLEDGE = (("recap", "Quick Recap"), ("one_liner", "One-Liner to Remember"),
@@ -83,6 +119,9 @@ def _check_meta(script: Script, problems: Problems) -> None:
     if "id" in meta and not slugify(str(meta["id"] or "")):
         problems.warn(script.path, script.meta_line("id"), "front matter 'id' has no letters or digits; ignored "
                       "(the file name identifies the video)", "front-matter")
+    if "order" in meta and not meta_order(script):
+        problems.warn(script.path, script.meta_line("order"), "front matter 'order' must be a whole "
+                      "number (the video's place in the course); ignored", "front-matter")
     tags = meta.get("tags")
     if tags is not None and not isinstance(tags, (str, list)):
         problems.warn(script.path, script.meta_line("tags"), "front matter 'tags' must be a list; ignored", "front-matter")
@@ -95,7 +134,8 @@ def _title(script: Script, file: Path, problems: Problems) -> str:
     title = strip_wrapping(script.title) if script.title else ""
     if title:
         return " ".join(title.split())
-    guess = " ".join(clean(_NUMBER.sub("", file.stem)).replace("-", " ").replace("_", " ").split())
+    rest = course_number(file.stem)[1]
+    guess = " ".join(clean(rest).replace("-", " ").replace("_", " ").split())
     guess = guess[:1].upper() + guess[1:] if guess else " ".join(clean(file.stem).split()) or "Untitled"
     problems.warn(script.path, 1, f"no '# Title' line; using '{guess}' (add a '# Title' first line "
                   "or 'title:' in front matter)", "no-title")

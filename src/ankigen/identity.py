@@ -111,6 +111,7 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
         by_video.setdefault(key.split("/", 1)[0], {})[key] = entry
     slugs = _match_videos(deck, lock, by_video)
     taken = set(lock.guids)
+    width = number_width(deck, lock, slugs)
     known_of = {video.path: settled(video, by_video.get(video.slug, {}), lock.videos.get(video.slug))
                 for video in deck.videos if settled and slugs[video.slug] == video.slug}
     if sum(1 for k in known_of.values() if k is None) > len(deck.videos) // 2:
@@ -123,6 +124,9 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
             video = replace(video, slug=slug)
         locked = by_video.get(slug, {})
         known = known_of.get(video.path)
+        if known is not None and known.subdeck != _subdeck_for(deck, video, lock.videos.get(slug),
+                                                               rename_decks, width)[0]:
+            known = None  # settled by a worker, which saw the deck's width narrower
         if known is not None:
             problems.items.extend(known.diagnostics)
             matched_keys.update(known.keys)
@@ -130,7 +134,7 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
                                           diagnostics=list(known.diagnostics), settled=known))
             continue
         said = len(problems.items)
-        subdeck = _subdeck(deck, video, lock.videos.get(slug), rename_decks, problems, renames)
+        subdeck = _subdeck(deck, video, lock.videos.get(slug), rename_decks, problems, renames, width)
         iv = IdentifiedVideo(video, subdeck, locked=locked)
         for ident in _match_notes(deck, video, locked, taken, problems):
             matched_keys.add(ident.renamed_from or ident.key)
@@ -147,6 +151,7 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
         else:
             retired[key] = replace(entry, retired=now)
             newly.append(key)
+    _course_order(videos, width, problems)
     return Identity(videos, retired, newly, renames, moved)
 
 
@@ -179,18 +184,77 @@ def _overlap(ours: set[str], notes: dict[str, LockedNote]) -> float:
     return len(ours & theirs) / len(ours | theirs)
 
 
+DEFAULT_WIDTH = 3  # subdeck numbers: 001 … 999, then as many digits as the series needs
+_DECK_NUMBER = re.compile(r"^(\d+) ")
+
+
+def number_width(deck: Deck, lock: Lock, slugs: dict[str, str] | None = None) -> int:
+    """How many digits a subdeck's number has: as many as the lock's subdecks already use
+    for their videos' numbers (``Staff Engineering::01 Ownership`` → 2) while the series'
+    numbers fit, else three, or more from video 1000 on. ``slugs``: a video's slug → the
+    one the lock knows it by. Text order is course order only at one width for all."""
+    numbers = [int(v.number) for v in deck.videos if v.number]
+    needed = len(str(max(numbers))) if numbers else 1
+    locked = 0
+    for video in deck.videos:
+        entry = lock.videos.get((slugs or {}).get(video.slug, video.slug))
+        m = (_DECK_NUMBER.match(entry.subdeck.rsplit("::", 1)[-1])
+             if entry and entry.retired is None and video.number else None)
+        if m and int(m.group(1)) == int(video.number):
+            locked = max(locked, len(m.group(1)))
+    return locked if locked >= needed else max(DEFAULT_WIDTH, needed)
+
+
+def _subdeck_for(deck: Deck, video: Video, locked: LockedVideo | None, rename_decks: bool,
+                 width: int) -> tuple[str, str]:
+    """(the subdeck the video's cards go to, the name it would have anew)."""
+    name = f"{deck.name}::{video.subdeck_name(width).replace('::', ':')}"
+    if locked is None or locked.subdeck == name or locked.retired is not None or rename_decks:
+        return name, name
+    return locked.subdeck, name
+
+
+def _renumbered_only(deck: Deck, video: Video, kept: str) -> bool:
+    """Is the kept subdeck this video's title with its number padded otherwise, or without
+    it (named before numbers were read from names like ``Topic_01_X``)? Then the deck-wide
+    course-order check speaks, once, instead of a warning per video."""
+    if not video.number:
+        return False
+    title = f"{deck.name}::{video.title.replace('::', ':')}"
+    if kept == title:
+        return True
+    m = re.fullmatch(rf"{re.escape(deck.name)}::(\d+) (.*)", kept, re.S)
+    return bool(m) and int(m.group(1)) == int(video.number) and m.group(2) == video.title.replace("::", ":")
+
+
 def _subdeck(deck: Deck, video: Video, locked: LockedVideo | None, rename_decks: bool,
-             problems: Problems, renames: list) -> str:
-    name = f"{deck.name}::{video.subdeck.replace('::', ':')}"
-    if locked is None or locked.subdeck == name or locked.retired is not None:
-        return name
+             problems: Problems, renames: list, width: int) -> str:
+    subdeck, name = _subdeck_for(deck, video, locked, rename_decks, width)
+    if locked is None or locked.retired is not None or locked.subdeck == name:
+        return subdeck
     if rename_decks:
         renames.append((locked.subdeck, name))
-        return name
-    problems.warn(video.path, 1, f"video retitled or renumbered: its cards stay in '{locked.subdeck}' "
-                  f"(Anki matches decks by name); pass --rename-decks to send new cards to '{name}'",
-                  "deck-kept")
-    return locked.subdeck
+    elif not _renumbered_only(deck, video, locked.subdeck):
+        problems.warn(video.path, 1, f"video retitled or renumbered: its cards stay in '{locked.subdeck}' "
+                      f"(Anki matches decks by name); pass --rename-decks to send new cards to '{name}'",
+                      "deck-kept")
+    return subdeck
+
+
+def _course_order(videos: list[IdentifiedVideo], width: int, problems: Problems) -> None:
+    """Anki lists subdecks by name, as text, and hands out new cards deck by deck in that
+    order: warn once if that is not the order of the videos' numbers (subdecks kept from a
+    lock written before numbers were read, or at a width the series outgrew)."""
+    numbered = [iv for iv in videos if iv.video.number]
+    listed = sorted(numbered, key=lambda iv: [part.lower() for part in iv.subdeck.split("::")])
+    for before, after in zip(listed, listed[1:]):
+        if int(after.video.number) < int(before.video.number):
+            problems.warn(after.video.path, 1, f"Anki lists '{before.subdeck}' (video "
+                          f"{int(before.video.number)}) before '{after.subdeck}' (video "
+                          f"{int(after.video.number)}), so new cards come out of course order; "
+                          f"pass --rename-decks to number every subdeck with {width} digits "
+                          "(learners' existing cards stay in the subdecks they have)", "course-order")
+            return
 
 
 def _match_notes(deck: Deck, video: Video, notes: dict[str, LockedNote], taken: set[str],

@@ -49,17 +49,17 @@ class Video:
 
     slug: str  # identity of the video: front-matter id, else file name without number
     title: str
-    number: str  # "01" from 01-ownership.md, "" if none
+    number: str  # "01" from 01-ownership.md or Topic_01_X.md, "12" from front matter order: 12; "" if none
     path: str  # as shown to the user in messages
     notes: tuple[NoteSpec, ...] = ()
     source: str = ""  # the file relative to the deck's root: what cards show, the same from any cwd
     tags: tuple[str, ...] = ()
     pinned_id: bool = False  # slug came from front matter
 
-    @property
-    def subdeck(self) -> str:
-        """``01 Ownership: Beyond Your Code``: the number keeps subdecks in script order."""
-        return f"{self.number} {self.title}" if self.number else self.title
+    def subdeck_name(self, width: int) -> str:
+        """``001 What Is a Queue``: the number, zero-padded to the deck's ``width``, keeps
+        Anki's deck list (plain text order: ``1, 10, 100, 11, 2``) in course order."""
+        return f"{int(self.number):0{width}d} {self.title}" if self.number else self.title
 
 
 @dataclass
