@@ -1,0 +1,187 @@
+"""Let's Think Together: the question, wherever the author put it → front; the answer's
+first sentences → back; the rest of the answer (and any hint) → context below it.
+
+Authors write the question quoted or not, bold or not, in a quote block or a list item,
+mid-paragraph (``…? Don't answer too fast—…``), or labelled (``**Question:** …? Hint: …``
+then ``**Answer:** …``). Around it they write to the viewer: ``Pause. Think.``, ``Got your
+answer? Let me walk through it.``, ``Trick question.``, ``*(Pause.)*``. Those stage
+directions and the ``Question:`` / ``Answer:`` labels never reach a card."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import Problems
+from .notes import QA, THINK, NoteSpec
+from .recap import take_pin
+from .script import Section
+from .text import has_words, recall_split, sentences, strip_wrapping
+
+# Words a stage direction is made of: the act of pausing, thinking and answering, and the
+# small words around them. A short sentence of these words only, one of them not a small
+# word, talks to the viewer, not about the topic ("Pause the video for a moment.").
+_SMALL = frozenset("""a an the it it's its this that these those your you you've you're yours
+yourself me my i i'll i'm we we'll we're us let let's so ok okay alright all right well and or
+but then on for to of over through about with before after at in up out down here there now
+what what's did do does have has had be is are was just really very more once too not no
+yet again still first one two few some quick quickly bit little""".split())
+_STAGE = _SMALL | frozenset("""pause paused pausing unpause think thinking thought thoughts
+ponder consider answer answers answered answering guess guessed guessing walk walking
+reveal revealed spoiler spoilers peek peeking trick tricky question questions puzzle quiz
+challenge video screen moment moments second seconds minute minutes beat breath take taking
+make write jot note call say got get go going come ready set try tried see look break
+explain here's there's math maths work working solution solve step steps together jump
+read reading scroll continue resume play hit button freeze stop wait hang hold hmm drumroll
+drum roll good great nice sure easy hard simple interesting fun carefully seriously honestly
+please time time's mind head yours next sentence sec""".split())
+# "Don't answer too fast—the second half is where most people slip."
+_DONT = re.compile(r"^(?:don'?t|do not|try not to|no|resist)\s+(?:\w+\s+){0,2}?"
+                   r"(?:answer|answering|rush|peek|peeking|jump|scroll|cheat|guess|skip)", re.I)
+_WORDS = re.compile(r"[a-z][a-z']*|\d+")
+_UNWRAP = " \t*_()[]{}\"'“”‘’>"
+_LABEL = re.compile(r"^\s*[*_]{0,2}\s*(?P<label>question|q|answer|a|hint|solution|explanation|"
+                    r"the answer|my answer|answer time)\s*[*_]{0,2}\s*[:：]\s*[*_]{0,2}\s*(?=\S|$)", re.I)
+_QUESTION_LABELS = ("question", "q")
+_ANSWER_LABELS = ("answer", "a", "solution", "explanation", "the answer", "my answer", "answer time")
+_LEADING_QUESTION = re.compile(r"^\s*[*_]*[\"“](?P<q>[^\"“”]+\?)[\"”][*_]*\s+(?P<rest>\S.*)$", re.S)
+
+
+def is_stage_direction(sentence: str) -> bool:
+    """Whether a sentence speaks to the viewer about pausing, thinking or answering
+    (``Pause. Think.``, ``Got your answer?``, ``Let me walk through it.``, ``*(Pause.)*``)
+    rather than about the topic."""
+    text = sentence.strip(_UNWRAP).replace("’", "'").replace("‘", "'")
+    words = _WORDS.findall(text.lower())
+    if not words or len(words) > 16:
+        return False
+    if _DONT.match(text):
+        return True
+    if len(words) > 12:
+        return False
+    return all(w in _STAGE or w.isdigit() for w in words) and any(w in _STAGE and w not in _SMALL for w in words)
+
+
+def _label(text: str) -> tuple[str, str]:
+    """``**Question:** Why?`` → (``question``, ``Why?``); no label → (``""``, text)."""
+    m = _LABEL.match(text)
+    if not m:
+        return "", text
+    return m.group("label").lower(), text[m.end():].strip()
+
+
+def _is_hint(sentence: str) -> bool:
+    return _label(sentence.lstrip(_UNWRAP))[0] == "hint"
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.rstrip(_UNWRAP).endswith("?") and not is_stage_direction(sentence)
+
+
+def _wrapped(text: str) -> bool:
+    """A text quoted or emphasised from end to end (``"…?"``, ``**…?**``)."""
+    return text[:1] in "\"“*_" and strip_wrapping(text) != text.strip()
+
+
+class _Unit:
+    """A paragraph, quote or list item of the section, its label taken off."""
+
+    def __init__(self, text: str, line: int, kind: str):
+        self.line, self.kind = line, kind
+        self.label, self.text = _label(text)
+
+
+def think_notes(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
+    """The section's question and answer → one question/answer note (or a warning)."""
+    units = _units(section)
+    found = _find_question(units)
+    if found is None:
+        problems.warn(path, section.line, "no question (a sentence ending in '?') followed by "
+                      "an answer; no card", "no-question")
+        return []
+    index, question, leftover, hints = found
+    answer, rest = _answer(units[index + 1:], leftover, hints)
+    question, pin = take_pin(question)
+    answer, answer_pin = take_pin(answer)
+    question = strip_wrapping(question)
+    back, more = recall_split(answer)
+    if not has_words(question) or not has_words(back):
+        problems.warn(path, units[index].line, "the question or its answer is empty; no card",
+                      "no-question")
+        return []
+    extra = "\n\n".join(part for part in (more, *rest, *hints) if part)
+    pin = pin or answer_pin
+    return [NoteSpec(THINK, pin or "", QA, question, section.heading, units[index].line,
+                     back=back, extra=extra, answers=(back,), pinned=bool(pin))]
+
+
+def _units(section: Section) -> list[_Unit]:
+    out = []
+    for block in section.blocks:
+        if block.kind in ("paragraph", "quote") and block.text:
+            out.append(_Unit(block.text, block.line, block.kind))
+        elif block.kind == "list":
+            out += [_Unit(item.text, item.line, "item") for item in block.items]
+    return out
+
+
+def _find_question(units: list[_Unit]):
+    """(index of the question's unit, the question, what follows it in that unit, hints),
+    or None. A labelled question first; then one quoted or emphasised from end to end;
+    then the first sentence that asks, wherever it stands."""
+    order = ([i for i, u in enumerate(units) if u.label in _QUESTION_LABELS]
+             + [i for i, u in enumerate(units) if _wrapped(u.text) and "?" in u.text]
+             + [i for i, u in enumerate(units) if "?" in u.text])
+    for i in dict.fromkeys(order):
+        found = _question_in(units[i].text)
+        if found is not None:
+            question, leftover, hints = found
+            if leftover or i + 1 < len(units):
+                return i, question, leftover, hints
+    return None
+
+
+def _question_in(text: str):
+    """(question, the sentences after it that are neither stage directions nor hints, hints)."""
+    m = _LEADING_QUESTION.match(text)
+    if m:  # "Whose problem is it?" At L5, … — question and answer in one paragraph
+        return m.group("q"), _without_stage(sentences(m.group("rest"))), []
+    if _wrapped(text) and text.rstrip(_UNWRAP).endswith("?"):
+        return text, [], []
+    parts = sentences(text)
+    asking = [k for k, s in enumerate(parts) if _asks(s)]
+    if not asking:
+        return None
+    last = asking[-1]
+    hints = [_hint(s) for s in parts[last + 1:] if _is_hint(s)]
+    leftover = [s for s in parts[last + 1:] if not _is_hint(s)]
+    return " ".join(_without_stage(parts[:last + 1])), _without_stage(leftover), hints
+
+
+def _hint(text: str) -> str:
+    return "Hint: " + _label(text.strip(" *_()[]"))[1]
+
+
+def _without_stage(parts: list[str]) -> list[str]:
+    return [s for s in parts if not is_stage_direction(s)]
+
+
+def _answer(units: list[_Unit], leftover: list[str], hints: list[str]) -> tuple[str, list[str]]:
+    """The answer (its stage directions and labels taken off) and the context after it."""
+    texts = []
+    if leftover:
+        texts.append(_label(" ".join(leftover))[1])
+    for unit in units:
+        if unit.label == "hint":
+            hints.append(_hint(unit.text))
+            continue
+        parts = sentences(unit.text)
+        hints += [_hint(s) for s in parts if _is_hint(s)]
+        kept = [s for s in parts if not _is_hint(s)]
+        if not texts:  # the answer opens at its first sentence that answers
+            while kept and (is_stage_direction(kept[0]) or not has_words(_label(kept[0])[1])):
+                kept.pop(0)
+            kept[:1] = [_label(kept[0])[1]] if kept else []
+        text = " ".join(_without_stage(kept)).strip()
+        if has_words(text):
+            texts.append(text)
+    return (texts[0], texts[1:]) if texts else ("", [])
