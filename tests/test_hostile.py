@@ -34,7 +34,7 @@ BAD_SCRIPTS = {
     "utf-16-without-bom": (("# Title\n\n" + RECAP).encode("utf-16-le"), None,
                            ["UTF-16 without a byte-order mark", "save the file as UTF-8"]),
     "broken-utf-16": (b"\xff\xfe# \x00T\x00" + b"\x00\xd8", None, ["not valid UTF-16 at byte offset", "save the file as UTF-8"]),
-    "headings-only": (b"# Title\n\n## Quick Recap\n\n## One-Liner to Remember\n\n## Real-World Examples\n", 1,
+    "headings-only": (b"# Title\n\n## Quick Recap\n\n## One-Liner to Remember\n\n## Real-World Examples\n", 3,
                       ["not a video script", "write them, or move the file out of the sources"]),
     "shopping-list": (b"# Groceries\n\n- eggs\n- milk\n", 1,
                       ["not a video script", "add one, or move the file out of the sources"]),
