@@ -301,18 +301,23 @@ def cap_words(text: str, limit: int = RECALL_WORDS) -> tuple[str, str]:
 
 def cut_clause(sentence: str, limit: int = RECALL_WORDS) -> tuple[str, str]:
     """A long sentence → (its part up to the last clause break within ``limit`` words,
-    with ``…``; ``…`` and the rest). Never inside bold or code; unchanged if no break fits."""
-    best = None
-    for m in _CLAUSE_END.finditer(sentence):
-        head = sentence[:m.start()]
-        words = word_count(head)
-        if words > limit:
-            break
-        if words >= 8 and _balanced(head):
-            best = m
-    if best is None:
-        return sentence, ""
-    return sentence[:best.start()].rstrip(" ,") + "…", "…" + sentence[best.end():]
+    with ``…``; ``…`` and the rest): a ``;``, ``:`` or dash, else a comma. Never inside
+    bold, code or a quote; unchanged if no break fits."""
+    for breaks in (_CLAUSE_END, _COMMA):
+        best = None
+        for m in breaks.finditer(sentence):
+            head = sentence[:m.start()]
+            words = word_count(head)
+            if words > limit:
+                break
+            if words >= 8 and _balanced(head):
+                best = m
+        if best is not None:
+            return sentence[:best.start()].rstrip(" ,") + "…", "…" + sentence[best.end():]
+    return sentence, ""
+
+
+_COMMA = re.compile(r",\s+")
 
 
 def _balanced(text: str) -> bool:
