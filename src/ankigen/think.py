@@ -119,6 +119,8 @@ def _units(section: Section) -> list[_Unit]:
     for block in section.blocks:
         if block.kind in ("paragraph", "quote") and block.text:
             out.append(_Unit(block.text, block.line, block.kind))
+        elif block.kind == "heading" and block.text.rstrip(_UNWRAP).endswith("?"):  # ### Why…?
+            out.append(_Unit(block.text, block.line, block.kind))
         elif block.kind == "list":
             out += [_Unit(item.text, item.line, "item") for item in block.items]
     return out
