@@ -50,6 +50,8 @@ def is_stage_direction(sentence: str) -> bool:
     """Whether a sentence speaks to the viewer about pausing, thinking or answering
     (``Pause. Think.``, ``Got your answer?``, ``Let me walk through it.``, ``*(Pause.)*``)
     rather than about the topic."""
+    if sentence.count(" ") > 20:
+        return False
     text = sentence.strip(_UNWRAP).replace("’", "'").replace("‘", "'")
     words = _WORDS.findall(text.lower())
     if not words or len(words) > 16:
@@ -176,14 +178,40 @@ def _answer(units: list[_Unit], leftover: list[str], hints: list[str]) -> tuple[
         if unit.label == "hint":
             hints.append(_hint(unit.text))
             continue
-        parts = sentences(unit.text)
-        hints += [_hint(s) for s in parts if _is_hint(s)]
-        kept = [s for s in parts if not _is_hint(s)]
-        if not texts:  # the answer opens at its first sentence that answers
-            while kept and (is_stage_direction(kept[0]) or not has_words(_label(kept[0])[1])):
-                kept.pop(0)
-            kept[:1] = [_label(kept[0])[1]] if kept else []
-        text = " ".join(_without_stage(kept)).strip()
+        text = unit.text
+        if "int" in text and any(_is_hint(s) for s in sentences(text)):  # "Hint: …" → below
+            parts = sentences(text)
+            hints += [_hint(s) for s in parts if _is_hint(s)]
+            text = " ".join(s for s in parts if not _is_hint(s))
+        text = _without_leading_stage(text)
+        if not texts:  # the answer opens at its first sentence that answers: no label
+            text = _without_leading_stage(_label(text)[1])
         if has_words(text):
             texts.append(text)
     return (texts[0], texts[1:]) if texts else ("", [])
+
+
+# What a stage direction or a bare label can start with: any other first word, and the
+# text does not start with one (no need to split it into sentences to know).
+_OPENERS = (_STAGE - _SMALL) | frozenset("""let let's here here's so now ok okay alright what
+did do don't have no try well right all q a question hint solution explanation""".split())
+_FIRST_WORD = re.compile(r"[a-z][a-z']*")
+
+
+def _may_open_stage(text: str) -> bool:
+    m = _FIRST_WORD.match(text.lstrip(_UNWRAP)[:24].lower().replace("’", "'"))
+    return m is None or m.group() in _OPENERS
+
+
+_FIRST = 160  # characters enough to hold a stage direction (at most 16 words) and what follows
+
+
+def _without_leading_stage(text: str) -> str:
+    """The text from its first sentence that is not a stage direction (and not an empty
+    label): "Got your answer? Let me walk through it. Every minute, …" → "Every minute, …"."""
+    while text and _may_open_stage(text):
+        first = (sentences(text[:_FIRST]) or [""])[0]
+        if not (is_stage_direction(first) or not has_words(_label(first)[1])):
+            return text
+        text = text[len(first):].lstrip() if text.startswith(first) else text[text.find(first) + len(first):].lstrip()
+    return text
