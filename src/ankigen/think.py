@@ -15,7 +15,7 @@ from .errors import Problems
 from .notes import QA, THINK, NoteSpec
 from .recap import take_pin
 from .script import Section
-from .text import has_words, recall_split, sentences, strip_wrapping
+from .text import has_words, recall_split, sentences, strip_wrapping, word_count
 
 # Words a stage direction is made of: the act of pausing, thinking and answering, and the
 # small words around them. A short sentence of these words only, one of them not a small
@@ -33,7 +33,7 @@ make write jot note call say got get go going come ready set try tried see look 
 explain here's there's math maths work working solution solve step steps together jump
 read reading scroll continue resume play hit button freeze stop wait hang hold hmm drumroll
 drum roll good great nice sure easy hard simple interesting fun carefully seriously honestly
-please time time's mind head yours next sentence sec""".split())
+please time time's mind head yours next sentence sec setup scenario situation""".split())
 # "Don't answer too fast—the second half is where most people slip."
 _DONT = re.compile(r"^(?:don'?t|do not|try not to|no|resist)\s+(?:\w+\s+){0,2}?"
                    r"(?:answer|answering|rush|peek|peeking|jump|scroll|cheat|guess|skip)", re.I)
@@ -100,9 +100,11 @@ def think_notes(section: Section, path: str, problems: Problems) -> list[NoteSpe
         problems.warn(path, section.line, "no question (a sentence ending in '?') followed by "
                       "an answer; no card", "no-question")
         return []
-    index, question, leftover, hints = found
+    index, question, leftover, hints, quoted = found
     answer, rest = _answer(units[index + 1:], leftover, hints)
-    question, pin = take_pin(question)
+    question, pin = take_pin(_without_lead_in(question))
+    if not quoted:  # an unquoted question may lean on the paragraph before it
+        question = " ".join((*_context_before(units[:index]), question))
     answer, answer_pin = take_pin(answer)
     question = strip_wrapping(question)
     back, more = recall_split(answer)
@@ -138,19 +140,40 @@ def _find_question(units: list[_Unit]):
     for i in dict.fromkeys(order):
         found = _question_in(units[i].text)
         if found is not None:
-            question, leftover, hints = found
+            question, leftover, hints, quoted = found
             if leftover or i + 1 < len(units):
-                return i, question, leftover, hints
+                return i, question, leftover, hints, quoted or units[i].label in _QUESTION_LABELS
     return None
+
+
+CONTEXT_WORDS = 60  # the most words of setting a question borrows from the paragraphs before it
+
+
+def _context_before(units: list[_Unit]) -> list[str]:
+    """The setting an unquoted question leans on ("Picture three replicas…" then "What
+    happens when two fail?"): the paragraphs just before it, stage directions left out,
+    while they stay short."""
+    out: list[str] = []
+    words = 0
+    for unit in reversed(units):
+        if unit.label or unit.kind == "heading" or "?" in unit.text or _wrapped(unit.text):
+            break
+        text = " ".join(_without_stage(sentences(unit.text)))
+        words += word_count(text)
+        if words > CONTEXT_WORDS:
+            break
+        if text:
+            out.insert(0, _without_lead_in(text))
+    return out
 
 
 def _question_in(text: str):
     """(question, the sentences after it that are neither stage directions nor hints, hints)."""
     m = _LEADING_QUESTION.match(text)
     if m:  # "Whose problem is it?" At L5, … — question and answer in one paragraph
-        return m.group("q"), _without_stage(sentences(m.group("rest"))), []
+        return m.group("q"), _without_stage(sentences(m.group("rest"))), [], True
     if _wrapped(text) and text.rstrip(_UNWRAP).endswith("?"):
-        return text, [], []
+        return text, [], [], True
     parts = sentences(text)
     asking = [k for k, s in enumerate(parts) if _asks(s)]
     if not asking:
@@ -158,7 +181,19 @@ def _question_in(text: str):
     last = asking[-1]
     hints = [_hint(s) for s in parts[last + 1:] if _is_hint(s)]
     leftover = [s for s in parts[last + 1:] if not _is_hint(s)]
-    return " ".join(_without_stage(parts[:last + 1])), _without_stage(leftover), hints
+    return " ".join(_without_stage(parts[:last + 1])), _without_stage(leftover), hints, False
+
+
+# "**Think about this:** …", "Here's the question: …": a lead-in that is a stage direction.
+_LEAD_IN = re.compile(r"^\s*[*_]{0,2}(?P<lead>[^:*_\n?]{1,60}?)[*_]{0,2}\s*[:：]\s*[*_]{0,2}\s*(?=\S)")
+
+
+def _without_lead_in(text: str) -> str:
+    m = _LEAD_IN.match(text)
+    if not m or not is_stage_direction(m.group("lead")):
+        return text
+    rest = text[m.end():]
+    return rest[:1].upper() + rest[1:]
 
 
 def _hint(text: str) -> str:
@@ -185,7 +220,7 @@ def _answer(units: list[_Unit], leftover: list[str], hints: list[str]) -> tuple[
             text = " ".join(s for s in parts if not _is_hint(s))
         text = _without_leading_stage(text)
         if not texts:  # the answer opens at its first sentence that answers: no label
-            text = _without_leading_stage(_label(text)[1])
+            text = _without_lead_in(_without_leading_stage(_label(text)[1]))
         if has_words(text):
             texts.append(text)
     return (texts[0], texts[1:]) if texts else ("", [])
