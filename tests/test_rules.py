@@ -135,6 +135,9 @@ def test_section_role(heading, role):
     "Here's a tricky one.", "Ready?", "Ready for a puzzle?", "*(Pause.)*", "[pause]", "_Think about it._",
     "Okay, time's up.", "Have your answer? Good.", "Don't answer too fast—the second half is where most people slip.",
     "Don’t peek!", "So, what did you get?", "Let's break it down.", "Hmm.",
+    "Pause here.", "(Pause for 3 seconds)", "[PAUSE]", "Think it through.", "Give it a try.",
+    "Take your time.", "Okay, here's the answer.", "Answer time!", "Here's what happens.",
+    "Go ahead, pause the video.", "Did you get it?", "Let's do the math.", "So?",
 ])
 def test_stage_directions(sentence):
     assert is_stage_direction(sentence)
@@ -147,6 +150,8 @@ def test_stage_directions(sentence):
     "A garbage-collection pause freezes it for five seconds.", "Take the lock before you write.",
     "Let the queue absorb the burst.", "Walk the ring clockwise to the next server.",
     "Don't retry on a 400.", "Answer with a 429 and a Retry-After header.",
+    "Why?", "How?", "What goes wrong?", "Two minutes.", "About a minute.", "A few seconds.",
+    "A second replica takes over.", "Take the lock first.", "Let it fail.", "Right.",
 ])
 def test_sentences_about_the_topic_are_not_stage_directions(sentence):
     assert not is_stage_direction(sentence)

@@ -24,16 +24,19 @@ _SMALL = frozenset("""a an the it it's its this that these those your you you've
 yourself me my i i'll i'm we we'll we're us let let's so ok okay alright all right well and or
 but then on for to of over through about with before after at in up out down here there now
 what what's did do does have has had be is are was just really very more once too not no
-yet again still first one two few some quick quickly bit little""".split())
+yet again still first one two few some quick quickly bit little why how happens happened
+plays out goes second seconds minute minutes moment moments minute's moment's""".split())
 _STAGE = _SMALL | frozenset("""pause paused pausing unpause think thinking thought thoughts
 ponder consider answer answers answered answering guess guessed guessing walk walking
 reveal revealed spoiler spoilers peek peeking trick tricky question questions puzzle quiz
-challenge video screen moment moments second seconds minute minutes beat breath take taking
+challenge video screen beat breath take taking ahead
 make write jot note call say got get go going come ready set try tried see look break
 explain here's there's math maths work working solution solve step steps together jump
 read reading scroll continue resume play hit button freeze stop wait hang hold hmm drumroll
 drum roll good great nice sure easy hard simple interesting fun carefully seriously honestly
-please time time's mind head yours next sentence sec setup scenario situation""".split())
+please time time's mind head yours next sentence sec setup scenario situation give given
+own""".split())
+_INTERJECTIONS = frozenset("ok okay so well alright hmm hm now".split())  # "So?" alone
 # "Don't answer too fast—the second half is where most people slip."
 _DONT = re.compile(r"^(?:don'?t|do not|try not to|no|resist)\s+(?:\w+\s+){0,2}?"
                    r"(?:answer|answering|rush|peek|peeking|jump|scroll|cheat|guess|skip)", re.I)
@@ -60,6 +63,8 @@ def is_stage_direction(sentence: str) -> bool:
         return True
     if len(words) > 12:
         return False
+    if len(words) == 1 and words[0] in _INTERJECTIONS:
+        return True
     return all(w in _STAGE or w.isdigit() for w in words) and any(w in _STAGE and w not in _SMALL for w in words)
 
 
