@@ -16,6 +16,7 @@ from ankigen.notes import CLOZE, QA
 from ankigen.recap import recap_note, take_pin
 from ankigen.script import Item, parse, section_role
 from ankigen.contrast import split_response
+from ankigen.extract import level_tags
 from ankigen.text import bold_spans, heading_count, recall_split, sentences, show_cloze, slugify
 from ankigen.think import is_stage_direction
 
@@ -438,3 +439,20 @@ def test_a_fence_with_text_on_its_line_is_not_closed_by_another_such_line():
     script = parse(text, "t.md")
     assert script.sections[0].blocks[0].text == "```python\nx"
     assert not script.remarks
+
+
+# ---------------------------------------------------------------- the video's level
+
+
+@pytest.mark.parametrize(("text", "tags"), [
+    ("# T\n\n## Video Length: ~4-5 minutes | Level: Staff\n\n---\n\n", ("level::staff",)),
+    ("# T\n\n**Level:** Beginner\n\n", ("level::beginner",)),
+    ("# T\n\n**Video Length:** 4 minutes\n**Level:** Intermediate\n\n---\n\n", ("level::intermediate",)),
+    ("# T\n\n- Video length: 5 min\n- Level: Senior\n\n", ("level::senior",)),
+    ("---\nlevel: Staff+\n---\n# T\n\n", ("level::staff-plus",)),
+    ("# T\n\nThis takes you to the next level: distributed systems.\n\n", ()),
+    ("# T\n\n## Video Length: ~4 minutes\n\n", ()),
+])
+def test_the_video_level_from_its_metadata(text, tags):
+    script = parse(text + "## Quick Recap\n\n- **Trap:** x.\n", "t.md")
+    assert level_tags(script) == tags

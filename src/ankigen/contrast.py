@@ -11,8 +11,8 @@ from .levels import BEFORE_AFTER, Levels
 from .notes import CONTRAST, QA, NoteSpec
 from .recap import take_pin
 from .script import Block, Item, Section
-from .text import (RECALL_WORDS, bold_spans, cap_words, sentences, slugify, split_trailing_punct,
-                   strip_wrapping, word_count)
+from .text import (RECALL_WORDS, bold_spans, cap_words, has_words, sentences, slugify,
+                   split_trailing_punct, strip_wrapping, word_count)
 
 
 class Response(NamedTuple):  # a named tuple: immutable, and quicker to make than a dataclass
@@ -28,8 +28,10 @@ def example_notes(section: Section, levels: Levels, path: str, problems: Problem
     for example in _examples(section, levels):
         note = _contrast(example, section.heading, levels)
         if note is None:
-            problems.info(path, example.line, f"example names no level ({levels.sample()}); "
-                          "it stays context, not a card", "no-contrast")
+            what = (f"names no level ({levels.sample()})" if not _names_a_level(example, levels)
+                    else "names one level and no situation for it to answer")
+            problems.info(path, example.line, f"example {what}; it stays context, not a card",
+                          "no-contrast")
         else:
             if example.numbered and not note.pinned:
                 problems.warn(path, example.line, f"example has no title, so its identity is "
@@ -148,6 +150,11 @@ def _paragraph_example(text: str, line: int) -> Example:
     return Example(line, title, body, pin)
 
 
+def _names_a_level(example: Example, levels: Levels) -> bool:
+    return bool(levels.responses_in_prose(example.body)) or any(
+        _block_responses(block, levels) for block in example.attached)
+
+
 def _contrast(example: Example, section: str, levels: Levels) -> NoteSpec | None:
     body = example.body
     found = levels.responses_in_prose(body)
@@ -157,6 +164,8 @@ def _contrast(example: Example, section: str, levels: Levels) -> NoteSpec | None
         responses += _block_responses(block, levels)
     if not responses or not example.title:
         return None
+    if len(responses) == 1 and not has_words(scenario):  # "**Netflix.** At Staff level, …"
+        return None  # one level named, and nothing it answers: a story, not a contrast
     top = max(range(len(responses)), key=lambda i: (levels.rank(responses[i].level), i))
     answer = responses[top]
     others = [r for i, r in enumerate(responses) if i != top]

@@ -207,7 +207,7 @@ def _meta_tags(script: Script) -> tuple[str, ...]:
 
 # ``Level: Staff`` in the ``## Video Length: ~4-5 minutes | Level: Staff`` line, or a
 # ``**Level:** Beginner`` line between the title and the first section.
-_LEVEL = re.compile(r"(?:^|[|·•,;]\s*)[*_]{0,2}\s*level\s*[*_]{0,2}\s*[:：]\s*[*_]{0,2}\s*([A-Za-z][\w+]*(?:[ -][A-Za-z][\w+]*){0,2})", re.I)
+_LEVEL = re.compile(r"(?:^|[|·•,;]\s*|\s(?=[*_]{2}))[*_]{0,2}\s*level\s*[*_]{0,2}\s*[:：]\s*[*_]{0,2}\s*([A-Za-z][\w+]*(?:[ -][A-Za-z][\w+]*){0,2})", re.I)
 
 
 def level_tags(script: Script) -> tuple[str, ...]:
