@@ -153,6 +153,7 @@ def test_stage_directions(sentence):
     "Don't retry on a 400.", "Answer with a 429 and a Retry-After header.",
     "Why?", "How?", "What goes wrong?", "Two minutes.", "About a minute.", "A few seconds.",
     "A second replica takes over.", "Take the lock first.", "Let it fail.", "Right.",
+    "Write it down.", "Stop.", "Make it work.", "You own it.", "Wait for the lease to expire.",
 ])
 def test_sentences_about_the_topic_are_not_stage_directions(sentence):
     assert not is_stage_direction(sentence)

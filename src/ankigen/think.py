@@ -17,25 +17,26 @@ from .recap import take_pin
 from .script import Section
 from .text import has_words, recall_split, sentences, strip_wrapping, word_count
 
-# Words a stage direction is made of: the act of pausing, thinking and answering, and the
-# small words around them. A short sentence of these words only, one of them not a small
-# word, talks to the viewer, not about the topic ("Pause the video for a moment.").
+# Words a stage direction is made of. A short sentence of these words only, one of them a
+# word about pausing, thinking or answering (``_CUES``), talks to the viewer, not about the
+# topic ("Pause the video for a moment."). Verbs a topic uses too ("write it down", "stop",
+# "make it work") are allowed in one but never make one.
+_CUES = frozenset("""pause paused pausing unpause think thinking thought thoughts ponder consider
+answer answers answered answering guess guessed guessing walk walking reveal revealed spoiler
+spoilers peek peeking trick tricky question questions puzzle quiz challenge video screen ready
+got get here's there's let's take try time's drumroll hmm""".split())
 _SMALL = frozenset("""a an the it it's its this that these those your you you've you're yours
-yourself me my i i'll i'm we we'll we're us let let's so ok okay alright all right well and or
-but then on for to of over through about with before after at in up out down here there now
-what what's did do does have has had be is are was just really very more once too not no
-yet again still first one two few some quick quickly bit little why how happens happened
-plays out goes second seconds minute minutes moment moments minute's moment's""".split())
-_STAGE = _SMALL | frozenset("""pause paused pausing unpause think thinking thought thoughts
-ponder consider answer answers answered answering guess guessed guessing walk walking
-reveal revealed spoiler spoilers peek peeking trick tricky question questions puzzle quiz
-challenge video screen beat breath take taking ahead
-make write jot note call say got get go going come ready set try tried see look break
-explain here's there's math maths work working solution solve step steps together jump
-read reading scroll continue resume play hit button freeze stop wait hang hold hmm drumroll
-drum roll good great nice sure easy hard simple interesting fun carefully seriously honestly
-please time time's mind head yours next sentence sec setup scenario situation give given
-own""".split())
+yourself me my i i'll i'm we we'll we're us let so ok okay alright all right well and or but
+then on for to of over through about with before after at in up out down here there now what
+what's did do does have has had be is are was just really very more once too not no yet again
+still first one two few some quick quickly bit little why how happens happened plays goes
+second seconds minute minutes moment moments minute's moment's time beat breath ahead taking
+tried make write jot note call say go going come set see look break explain math maths work
+working solution solve step steps together jump read reading scroll continue resume play hit
+button freeze stop wait hang hold drum roll good great nice sure easy hard simple interesting
+fun carefully seriously honestly please mind head next sentence sec setup scenario situation
+give given""".split())
+_STAGE = _SMALL | _CUES
 _INTERJECTIONS = frozenset("ok okay so well alright hmm hm now".split())  # "So?" alone
 # "Don't answer too fast—the second half is where most people slip."
 _DONT = re.compile(r"^(?:don'?t|do not|try not to|no|resist)\s+(?:\w+\s+){0,2}?"
@@ -43,9 +44,9 @@ _DONT = re.compile(r"^(?:don'?t|do not|try not to|no|resist)\s+(?:\w+\s+){0,2}?"
 _WORDS = re.compile(r"[a-z][a-z']*|\d+")
 _UNWRAP = " \t*_()[]{}\"'“”‘’>"
 _LABEL = re.compile(r"^\s*[*_]{0,2}\s*(?P<label>question|q|answer|a|hint|solution|explanation|"
-                    r"the answer|my answer|answer time)\s*[*_]{0,2}\s*[:：]\s*[*_]{0,2}\s*(?=\S|$)", re.I)
+                    r"the answer|my answer|answer time)\s*[*_]{0,2}\s*[:：]\s*[*_]{0,2}\s*(?=\S|$)",
+                    re.I)
 _QUESTION_LABELS = ("question", "q")
-_ANSWER_LABELS = ("answer", "a", "solution", "explanation", "the answer", "my answer", "answer time")
 _LEADING_QUESTION = re.compile(r"^\s*[*_]*[\"“](?P<q>[^\"“”]+\?)[\"”][*_]*\s+(?P<rest>\S.*)$", re.S)
 
 
@@ -65,7 +66,7 @@ def is_stage_direction(sentence: str) -> bool:
         return False
     if len(words) == 1 and words[0] in _INTERJECTIONS:
         return True
-    return all(w in _STAGE or w.isdigit() for w in words) and any(w in _STAGE and w not in _SMALL for w in words)
+    return all(w in _STAGE or w.isdigit() for w in words) and any(w in _CUES for w in words)
 
 
 def _label(text: str) -> tuple[str, str]:
@@ -233,7 +234,7 @@ def _answer(units: list[_Unit], leftover: list[str], hints: list[str]) -> tuple[
 
 # What a stage direction or a bare label can start with: any other first word, and the
 # text does not start with one (no need to split it into sentences to know).
-_OPENERS = (_STAGE - _SMALL) | frozenset("""let let's here here's so now ok okay alright what
+_OPENERS = _CUES | frozenset("""let let's here here's so now ok okay alright what
 did do don't have no try well right all q a question hint solution explanation""".split())
 _FIRST_WORD = re.compile(r"[a-z][a-z']*")
 
@@ -253,5 +254,5 @@ def _without_leading_stage(text: str) -> str:
         first = (sentences(text[:_FIRST]) or [""])[0]
         if not (is_stage_direction(first) or not has_words(_label(first)[1])):
             return text
-        text = text[len(first):].lstrip() if text.startswith(first) else text[text.find(first) + len(first):].lstrip()
+        text = text[text.find(first) + len(first):].lstrip()
     return text
