@@ -20,8 +20,8 @@ from .assemble import assemble, retired_search, settle_alone, settled_key
 from .changes import DeckChanges
 from .config import DeckConfig, display_path, load_config, markdown_deck, natural_key
 from .contrast import Levels
-from .errors import ERROR, WARNING, AnkigenError, Diagnostic, Problems
-from .extract import extract, video_identity
+from .errors import ERROR, AnkigenError, Diagnostic, Problems
+from .extract import extract
 from .lock import Lock, dump_lock, lock_path_for, read_lock
 from .cards import card_count, prepared
 from .notes import Deck, Video
@@ -30,6 +30,7 @@ from .files import READ_SECONDS, pause_point, read_source, time_limit, write_all
 from .package import exclusive, package_bytes, package_later
 from .render import render_all, to_html
 from .script import decode, parse
+from .skipping import NOT_A_SCRIPT, InLock
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -392,12 +393,12 @@ def load_deck(config: DeckConfig, problems: Problems,
     """Read and extract every video of a deck; problems are collected, not raised."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
     owners: dict[str, str] = {}
-    lock = _InLock(config, settling)
+    lock = InLock(settling, lock_path_for(config.path, config.root), config.root)
     skipped: list[tuple[list[Diagnostic], list[Diagnostic]]] = []
     refused = False
     for file, (video, diagnostics, k, more) in zip(config.sources, read_videos(config, on_file, settling=settling)):
         if video is None and any(d.code == NOT_A_SCRIPT and d.severity == ERROR for d in diagnostics):
-            judged, skip = lock.judge(file, diagnostics)
+            judged, skip = lock.judge(file, _relative(file, config.root), diagnostics)
             if skip:  # reported once it is known whether any file is built
                 skipped.append((diagnostics, judged))
                 continue
@@ -422,86 +423,6 @@ def load_deck(config: DeckConfig, problems: Problems,
         problems.error(display_path(config.path) if config.path else config.name, None,
                        "deck has no videos")
     return deck
-
-
-NOT_A_SCRIPT = "not-a-script"
-
-
-class _InLock:
-    """Whether a file that is not a video script still has notes in the deck's lock.
-
-    Such a file is refused when its video's notes are in the lock: a deck shipped without
-    it would retire them. Otherwise it is skipped with a warning and the rest builds. The
-    lock is read only when a file asks (as ``settling`` reads it, when there is one); a
-    lock that cannot be read counts as holding the file."""
-
-    def __init__(self, config: DeckConfig, settling: Settling | None):
-        self.config, self.settling = config, settling
-        self.lock: Lock | None = None
-        self.sound: bool | None = None  # None: not read yet
-
-    def _read(self) -> None:
-        settling = self.settling
-        if settling is not None:
-            if not settling.was_read:
-                settling.read()
-            self.lock, self.sound = settling.lock, settling.was_read
-            return
-        path = lock_path_for(self.config.path, self.config.root)
-        try:
-            self.lock, self.sound = read_lock(path, display_path(path)), True
-        except AnkigenError:
-            self.sound = False
-
-    def notes_of(self, file: Path) -> tuple[str, int] | None:
-        """(video slug, its notes not retired) in the lock for this file, None if none."""
-        if self.sound is None:
-            self._read()
-        if not self.sound:
-            return "", 0
-        lock = self.lock
-        if lock is None or not lock.videos:
-            return None
-        relative = _relative(file, self.config.root)
-        slugs = [slug for slug, v in lock.videos.items() if v.file == relative]
-        slugs.append(_slug_of(file))
-        for slug in dict.fromkeys(filter(None, slugs)):
-            video = lock.videos.get(slug)
-            if video is None or video.retired is not None:
-                continue
-            live = sum(1 for key, note in lock.notes.items()
-                       if key.startswith(slug + "/") and note.retired is None)
-            if live:
-                return slug, live
-        return None
-
-    def judge(self, file: Path, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], bool]:
-        """(the diagnostics, the not-a-script error kept, saying why, when the lock holds
-        the file's notes, else made a warning; whether the file is skipped)."""
-        found = self.notes_of(file)
-        out = []
-        for d in diagnostics:
-            if d.code != NOT_A_SCRIPT or d.severity != ERROR:
-                out.append(d)
-            elif found is None:
-                out.append(replace(d, severity=WARNING, message=f"{d.message}; skipped (none of "
-                                   "its notes is in the lock)"))
-            elif found[1]:
-                slug, live = found
-                out.append(replace(d, message=f"{d.message}; refused: the lock holds {live} notes "
-                                   f"of its video '{slug}', which a deck built without it would retire"))
-            else:
-                out.append(d)
-        return out, found is None
-
-
-def _slug_of(file: Path) -> str:
-    """The slug the file would have as a video ("" if it cannot be read)."""
-    try:
-        shown = display_path(file)
-        return video_identity(parse(decode(read_source(file, shown), shown), shown), file)[0]
-    except AnkigenError:
-        return ""
 
 
 def _relative(file: Path, root: Path) -> str:
