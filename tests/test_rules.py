@@ -457,3 +457,10 @@ def test_a_fence_with_text_on_its_line_is_not_closed_by_another_such_line():
 def test_the_video_level_from_its_metadata(text, tags):
     script = parse(text + "## Quick Recap\n\n- **Trap:** x.\n", "t.md")
     assert level_tags(script) == tags
+
+
+def test_a_fence_never_closed_ends_before_a_known_section_at_any_depth():
+    text = "# T\n\n## Diagram\n\n```FLOW\n[a] -> [b]\n\n### Quick Recap\n\n- **Trap:** x.\n"
+    script = parse(text, "t.md")
+    assert [s.heading for s in script.sections] == ["Diagram", "Quick Recap"]
+    assert script.remarks[0][0] == 5

@@ -339,16 +339,17 @@ class _Fences:
 
 def _section_heading(lines: list[str], start: int, end: int, level: int, known_only: bool) -> int | None:
     """The index of the first line in ``lines[start:end]`` that is a section heading of the
-    script (``##`` down to ``level``); with ``known_only``, one whose meaning is known."""
+    script: one whose meaning is known (``## Quick Recap``, ``### The Story``), or, unless
+    ``known_only``, any from ``##`` down to ``level``."""
     for j in range(start, end):
         line = lines[j]
         if line[:1] != "#" and line.lstrip()[:1] != "#":
             continue
         found = _heading(line)
-        if not found or not 2 <= found[0] <= level or not found[1]:
+        if not found or found[0] < 2 or not found[1]:
             continue
-        if not known_only or section_role(found[1]) not in (None, "meta") or any(
-                p in normalize_heading(found[1]) for p in _CONTEXT_HEADINGS):
+        if (not known_only and found[0] <= level) or section_role(found[1]) not in (None, "meta") \
+                or any(p in normalize_heading(found[1]) for p in _CONTEXT_HEADINGS):
             return j
     return None
 
