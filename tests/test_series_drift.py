@@ -140,3 +140,27 @@ def test_the_same_series_on_the_command_line_names_the_fence(run, tmp_path):
     result = run("build", folder)
     assert result.exit_code == 0, result.output
     assert "system-design/Topic_10_Load_Shedding.md:43: warning: code fence is never closed" in result.stderr
+
+
+def test_in_anki_the_levels_are_tags_and_no_card_shows_a_stage_direction(run, tmp_path):
+    from anki_helpers import import_package, open_collection, visible_text
+
+    folder = tmp_path / "system-design"
+    shutil.copytree(SYSTEM_DESIGN, folder)
+    assert run("build", folder, "-o", tmp_path / "sd.apkg").exit_code == 0
+    (tmp_path / "anki").mkdir()
+    col = open_collection(tmp_path / "anki")
+    try:
+        assert import_package(col, tmp_path / "sd.apkg")["new"] == 61
+        for level in set(LEVELS.values()):
+            notes = sum(sum(EXPECTED[n][:4]) + EXPECTED[n][4] for n in EXPECTED
+                        if LEVELS[re.match(r"Topic_(\d+)_", n).group(1)] == level)
+            assert len(col.find_notes(f"tag:level::{level}")) == notes, level
+        for cid in col.find_cards("tag:think-together"):
+            card = col.get_card(cid)
+            shown = visible_text(card.question()) + " " + visible_text(card.answer())
+            for phrase in ("Pause", "Got your answer", "walk through it", "Trick question",
+                           "Question:", "Answer:", "Don't answer"):
+                assert phrase not in shown, shown
+    finally:
+        col.close()
