@@ -42,16 +42,12 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
     roles = {s.role for s in script.sections}
     if not roles & {role for role, _ in KNOWLEDGE}:
         if script.unclosed:
-            problems.error(path, script.unclosed, "not a video script as read: the code fence "
-                           "opened here is never closed, so the rest of the file is code, not "
-                           "sections; close it with a ``` line", "not-a-script")
+            _swallowed(script, problems)
         else:
             problems.error(path, 1, "not a video script: no Quick Recap, One-Liner to Remember "
                            "or Real-World Examples section; add one, or move the file out of the "
                            "sources", "not-a-script")
         return None
-    for line, message, code in script.remarks:
-        problems.warn(path, line, message, code)
     _check_meta(script, problems)
     slug, number, pinned = video_identity(script, file)
     title = _title(script, file, problems)
@@ -60,23 +56,37 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
     for section in script.sections:
         notes += _section_notes(section, script, title, levels, found)
     notes = [note for note in notes if not _blank(note, path, found)]
+    if not notes and script.unclosed:
+        _swallowed(script, problems)
+        return None
     if not notes:
         first = next(s for s in script.sections if s.role in dict(KNOWLEDGE))
         problems.error(path, first.line, f"not a video script: its sections ('{first.heading}' "
                        "and any others) hold no recap bullet, one-liner or example to make a card "
                        "from; write them, or move the file out of the sources", "not-a-script")
         return None
+    for line, message, code in script.remarks:  # a fence mended, or left open
+        problems.warn(path, line, message, code)
     problems.items.extend(found.items)
     if roles & {"recap", "examples"}:
+        swallowed = (f" (the code fence at line {script.unclosed} is never closed: the rest of the "
+                     "file is code)") if script.unclosed else ""
         for role, label in KNOWLEDGE:
             if role not in roles:
-                problems.warn(path, 1, f"no '{label}' section", f"missing-{role.replace('_', '-')}")
+                problems.warn(path, script.unclosed or 1, f"no '{label}' section{swallowed}",
+                              f"missing-{role.replace('_', '-')}")
     else:  # a short video (a trailer, an intro): one note, nothing missing
         problems.info(path, 1, "no Quick Recap or Real-World Examples: a short video, built from its "
                       "One-Liner to Remember", "one-liner-only")
     notes = _unique_anchors(notes, path, problems)
     return Video(slug=slug, title=title, number=number, path=path, notes=tuple(notes),
                  tags=_meta_tags(script) + level_tags(script), pinned_id=pinned)
+
+
+def _swallowed(script: Script, problems: Problems) -> None:
+    problems.error(script.path, script.unclosed, "not a video script as read: the code fence "
+                   "opened here is never closed, so the rest of the file is code, not sections; "
+                   "close it with a ``` line", "not-a-script")
 
 
 def _blank(note: NoteSpec, path: str, problems: Problems) -> bool:
