@@ -77,6 +77,9 @@ def _label(text: str) -> tuple[str, str]:
     return m.group("label").lower(), text[m.end():].strip()
 
 
+_HINTED = re.compile(r"\bhint\s*[*_]{0,2}\s*[:：]", re.I).search
+
+
 def _is_hint(sentence: str) -> bool:
     return _label(sentence.lstrip(_UNWRAP))[0] == "hint"
 
@@ -140,9 +143,9 @@ def _find_question(units: list[_Unit]):
     """(index of the question's unit, the question, what follows it in that unit, hints),
     or None. A labelled question first; then one quoted or emphasised from end to end;
     then the first sentence that asks, wherever it stands."""
+    asking = [i for i, u in enumerate(units) if "?" in u.text]
     order = ([i for i, u in enumerate(units) if u.label in _QUESTION_LABELS]
-             + [i for i, u in enumerate(units) if _wrapped(u.text) and "?" in u.text]
-             + [i for i, u in enumerate(units) if "?" in u.text])
+             + [i for i in asking if _wrapped(units[i].text)] + asking)
     for i in dict.fromkeys(order):
         found = _question_in(units[i].text)
         if found is not None:
@@ -220,11 +223,11 @@ def _answer(units: list[_Unit], leftover: list[str], hints: list[str]) -> tuple[
             hints.append(_hint(unit.text))
             continue
         text = unit.text
-        if "int" in text and any(_is_hint(s) for s in sentences(text)):  # "Hint: …" → below
+        if _HINTED(text) and any(_is_hint(s) for s in sentences(text)):  # "Hint: …" → below
             parts = sentences(text)
             hints += [_hint(s) for s in parts if _is_hint(s)]
             text = " ".join(s for s in parts if not _is_hint(s))
-        text = _without_leading_stage(text)
+        text = _without_trailing_stage(_without_leading_stage(text))
         if not texts:  # the answer opens at its first sentence that answers: no label
             text = _without_lead_in(_without_leading_stage(_label(text)[1]))
         if has_words(text):
@@ -255,4 +258,18 @@ def _without_leading_stage(text: str) -> str:
         if not (is_stage_direction(first) or not has_words(_label(first)[1])):
             return text
         text = text[text.find(first) + len(first):].lstrip()
+    return text
+
+
+_CUED = re.compile(r"paus|think|answer|walk|question|ready|guess|peek|moment")
+_cued = _CUED.search
+
+
+def _without_trailing_stage(text: str) -> str:
+    """The text without the stage directions it ends with ("… Pause and think about that.")."""
+    while text and _cued(text[-_FIRST:].lower()):
+        last = (sentences(text[-_FIRST:]) or [""])[-1]
+        if not last or not is_stage_direction(last):
+            return text
+        text = text[:text.rfind(last)].rstrip()
     return text
