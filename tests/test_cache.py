@@ -65,7 +65,7 @@ def test_a_damaged_entry_is_a_miss(run, series, tmp_path, monkeypatch):
 def test_a_refused_build_or_a_diff_writes_no_cache(run, series, tmp_path):
     assert run("diff", series).exit_code == 0
     assert not (tmp_path / FOLDER).exists()
-    (series / "notes.md").write_text("# Groceries\n\n- milk\n", encoding="utf-8")
+    (series / "notes.md").write_bytes("# Café\n\n## Quick Recap\n\n- **Trap:** é\n".encode("latin-1"))
     assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 1
     assert not (tmp_path / FOLDER).exists()
 

@@ -53,26 +53,58 @@ def error_lines(result) -> list[str]:
 # ---------------------------------------------------------------- refused scripts
 
 
-def test_a_file_that_is_not_a_video_script_is_refused_and_nothing_is_written(cli, scripts, tmp_path):
+def warning_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if ": warning: " in line]
+
+
+def test_a_file_that_is_not_a_video_script_and_has_no_notes_in_the_lock_is_skipped(cli, scripts, tmp_path):
     (scripts / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
-    before = written(tmp_path)
-    result = cli("build", scripts, "-o", tmp_path / "out.apkg")
-    assert result.exit_code == 1
-    [line] = error_lines(result)
-    assert line.startswith("staff-engineering/groceries.md:1: error: not a video script")
-    assert written(tmp_path) == before  # no .apkg, no lock file, no dist/
+    result = cli("build", scripts, "-o", tmp_path / "out.apkg", "-v")
+    assert result.exit_code == 0, result.output
+    [line] = [w for w in warning_lines(result) if "groceries" in w]
+    assert line.startswith("staff-engineering/groceries.md:1: warning: not a video script")
+    assert "skipped (none of its notes is in the lock)" in line
+    assert "1 videos, 11 notes" in result.stdout
+    assert (tmp_path / "out.apkg").exists()
 
 
-def test_a_refused_build_leaves_the_previous_package_and_lock_untouched(cli, scripts, tmp_path):
+def test_a_script_whose_notes_are_in_the_lock_is_refused_when_it_stops_being_one(cli, scripts, tmp_path):
+    """Shipping the deck without it would retire its notes: nothing is written."""
     out = tmp_path / "out.apkg"
     assert cli("build", scripts, "-o", out).exit_code == 0
     files = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert out in files and len(files) >= 3  # the seed, the package, its lock
-    (scripts / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    seed = scripts / SEED.name
+    seed.write_text(NOT_A_SCRIPT, encoding="utf-8")
     result = cli("build", scripts, "-o", out)
     assert result.exit_code == 1
-    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.name != "groceries.md"} \
-        == files
+    [line] = error_lines(result)
+    assert line.startswith("staff-engineering/01-ownership.md:1: error: not a video script")
+    assert "the lock holds 11 notes of its video 'ownership'" in line and "retire" in line
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != seed} \
+        == {p: b for p, b in files.items() if p != seed}
+
+
+def test_a_renamed_script_that_stops_being_one_is_still_found_in_the_lock(cli, scripts, tmp_path):
+    out = tmp_path / "out.apkg"
+    assert cli("build", scripts, "-o", out).exit_code == 0
+    (scripts / SEED.name).unlink()
+    (scripts / "07-ownership.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    result = cli("build", scripts, "-o", out)
+    assert result.exit_code == 1
+    assert "the lock holds 11 notes of its video 'ownership'" in error_lines(result)[0]
+
+
+def test_a_deck_whose_every_file_is_skipped_is_refused(cli, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    (folder / "todo.md").write_text("# To do\n\nCall the bank.\n", encoding="utf-8")
+    result = cli("build", folder, "-o", tmp_path / "out.apkg")
+    assert result.exit_code == 1
+    assert {line.split(":")[0] for line in error_lines(result)} == {"notes/groceries.md", "notes/todo.md"}
+    assert not warning_lines(result)
+    assert not (tmp_path / "out.apkg").exists()
 
 
 def test_every_refused_file_is_listed_at_once(cli, scripts, tmp_path):
@@ -83,18 +115,19 @@ def test_every_refused_file_is_listed_at_once(cli, scripts, tmp_path):
     result = cli("build", scripts, "-o", tmp_path / "out.apkg")
     assert result.exit_code == 1
     named = {line.split(":")[0] for line in error_lines(result)}
-    assert named == {f"staff-engineering/{n}.md" for n in ("groceries", "latin1", "front", "empty")}
-    assert "4 error(s); nothing was written" in result.stderr
+    assert named == {f"staff-engineering/{n}.md" for n in ("latin1", "front", "empty")}
+    assert "groceries" not in result.stderr  # skipped: a warning, and a refused build shows errors
+    assert "3 error(s); nothing was written" in result.stderr
     assert not (tmp_path / "out.apkg").exists()
 
 
 def test_refused_files_in_json(cli, scripts, tmp_path):
-    (scripts / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    (scripts / "01-ownership.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
     result = cli("build", scripts, "-o", tmp_path / "out.apkg", "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["decks"] == []
-    assert [(e["file"], e["line"]) for e in report["errors"]] == [("staff-engineering/groceries.md", 1)]
+    assert [(e["file"], e["line"]) for e in report["errors"]] == [("staff-engineering/01-ownership.md", 1)]
     assert "not a video script" in report["errors"][0]["message"]
 
 
@@ -104,6 +137,16 @@ def test_a_script_given_by_name_is_refused_the_same_way(cli, tmp_path):
     assert result.exit_code == 1
     assert error_lines(result)[0].startswith("groceries.md:1: error: not a video script")
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_fence_that_swallows_the_script_is_named_in_the_refusal(cli, tmp_path):
+    (tmp_path / "fence.md").write_text("# Queues\n\n```QUEUE\n[a][b][c]\n\n# Quick Recap\n\n"
+                                       "- **Queue** = a line of jobs.\n", encoding="utf-8")
+    result = cli("build", "fence.md")
+    assert result.exit_code == 1
+    [line] = error_lines(result)
+    assert line.startswith("fence.md:3: error: not a video script as read: the code fence opened "
+                           "here is never closed"), line
 
 
 # ---------------------------------------------------------------- deck config errors

@@ -33,6 +33,8 @@ from ankigen.text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, show_cloze
 TESTS = Path(__file__).parent
 CASES = TESTS / "cases"
 CORPUS = TESTS / "corpus" / "staff-engineering"
+# the real series' drift, imitated (see tests/corpus/system-design/): expectations in a folder of their own
+SYSTEM_DESIGN = TESTS / "corpus" / "system-design"
 UPDATE = os.environ.get("ANKIGEN_UPDATE_GOLDEN") == "1"
 
 
@@ -40,11 +42,14 @@ def _cases() -> list[tuple[Path, Path]]:
     """(script, expectation) pairs: the quirk cases, then the corpus."""
     pairs = [(md, md.with_name(md.stem + ".notes.yaml")) for md in sorted(CASES.glob("*.md"))]
     pairs += [(md, CASES / "corpus" / f"{md.stem}.notes.yaml") for md in sorted(CORPUS.glob("*.md"))]
+    pairs += [(md, CASES / "corpus" / "system-design" / f"{md.stem}.notes.yaml")
+              for md in sorted(SYSTEM_DESIGN.glob("*.md"))]
     return pairs
 
 
 CASE_PAIRS = _cases()
-IDS = [("corpus/" if md.parent == CORPUS else "") + md.stem for md, _ in CASE_PAIRS]
+IDS = [{CORPUS: "corpus/", SYSTEM_DESIGN: "corpus/system-design/"}.get(md.parent, "") + md.stem
+       for md, _ in CASE_PAIRS]
 
 
 def extract_case(md: Path):
@@ -102,7 +107,7 @@ def dump(data: dict) -> str:
 def test_golden(md: Path, expected: Path):
     actual = describe(md)
     if UPDATE:
-        expected.parent.mkdir(exist_ok=True)
+        expected.parent.mkdir(parents=True, exist_ok=True)
         expected.write_text(dump(actual), encoding="utf-8")
     assert expected.exists(), f"no {expected.name}: run with ANKIGEN_UPDATE_GOLDEN=1 and review it"
     assert actual == yaml.safe_load(expected.read_text(encoding="utf-8"))
@@ -113,9 +118,10 @@ def test_every_case_has_a_script():
     scripts = {md.stem for md in CASES.glob("*.md")}
     for notes in CASES.glob("*.notes.yaml"):
         assert notes.name.removesuffix(".notes.yaml") in scripts, notes
-    corpus = {md.stem for md in CORPUS.glob("*.md")}
-    for notes in (CASES / "corpus").glob("*.notes.yaml"):
-        assert notes.name.removesuffix(".notes.yaml") in corpus, notes
+    for folder, expected in ((CORPUS, CASES / "corpus"), (SYSTEM_DESIGN, CASES / "corpus" / "system-design")):
+        corpus = {md.stem for md in folder.glob("*.md")}
+        for notes in expected.glob("*.notes.yaml"):
+            assert notes.name.removesuffix(".notes.yaml") in corpus, notes
 
 
 def test_seed_is_eleven_notes_and_fifteen_cards():

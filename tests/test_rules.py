@@ -15,7 +15,10 @@ from ankigen.errors import Problems
 from ankigen.notes import CLOZE, QA
 from ankigen.recap import recap_note, take_pin
 from ankigen.script import Item, parse, section_role
-from ankigen.text import bold_spans, heading_count, sentences, show_cloze, slugify
+from ankigen.contrast import split_response
+from ankigen.extract import level_tags
+from ankigen.text import bold_spans, heading_count, recall_split, sentences, show_cloze, slugify
+from ankigen.think import is_stage_direction
 
 LEVELS = Levels(DEFAULT_LEVELS)
 prose = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=200)
@@ -113,9 +116,75 @@ def test_slugs_are_short_stable_and_plain(text, limit):
     ("Surprising Truth / Fun Fact", None),
     ("Connecting to Software", None),
     ("Next Video", None),
+    ("Hook", None),
+    ("Real Examples", "examples"),
+    ("A Second Way to Think About It", "analogy"),
+    ("The Big Analogy", "analogy"),
+    ("Level: Beginner", "meta"),
 ])
 def test_section_role(heading, role):
     assert section_role(heading) == role
+
+
+# ---------------------------------------------------------------- think-together
+
+
+@pytest.mark.parametrize("sentence", [
+    "Pause. ", "Think.", "Pause and think.", "Pause the video for a moment.", "Got your answer?",
+    "Let me walk through it.", "Let's walk through it together.", "Trick question.", "Think about it.",
+    "Take a moment.", "Take a few seconds before you read on.", "Here's one for you.",
+    "Here's a tricky one.", "Ready?", "Ready for a puzzle?", "*(Pause.)*", "[pause]", "_Think about it._",
+    "Okay, time's up.", "Have your answer? Good.", "Don't answer too fast—the second half is where most people slip.",
+    "Don’t peek!", "So, what did you get?", "Let's break it down.", "Hmm.",
+    "Pause here.", "(Pause for 3 seconds)", "[PAUSE]", "Think it through.", "Give it a try.",
+    "Take your time.", "Okay, here's the answer.", "Answer time!", "Here's what happens.",
+    "Go ahead, pause the video.", "Did you get it?", "Let's do the math.", "So?",
+])
+def test_stage_directions(sentence):
+    assert is_stage_direction(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "It isn't.", "About a third.", "No.", "Both can hurt, and the fixes are different.",
+    "Is that transaction safe?", "What happens?", "What fraction of checkouts finish?",
+    "Think of the postbox on your street corner.", "The pause lasts five seconds.",
+    "A garbage-collection pause freezes it for five seconds.", "Take the lock before you write.",
+    "Let the queue absorb the burst.", "Walk the ring clockwise to the next server.",
+    "Don't retry on a 400.", "Answer with a 429 and a Retry-After header.",
+    "Why?", "How?", "What goes wrong?", "Two minutes.", "About a minute.", "A few seconds.",
+    "A second replica takes over.", "Take the lock first.", "Let it fail.", "Right.",
+    "Write it down.", "Stop.", "Make it work.", "You own it.", "Wait for the lease to expire.",
+])
+def test_sentences_about_the_topic_are_not_stage_directions(sentence):
+    assert not is_stage_direction(sentence)
+
+
+@pytest.mark.parametrize(("text", "recall", "rest"), [
+    ("Short. Also short.", "Short. Also short.", ""),
+    ("One sentence only.", "One sentence only.", ""),
+    ("The old one, because the backfill copied the row before the update and nothing since has "
+     "written the new value to the new store, which is exactly why dual writes must start before "
+     "the backfill begins and why a comparison job must run after it ends.",
+     "The old one, because the backfill copied the row before the update and nothing since has "
+     "written the new value to the new store…",
+     "…which is exactly why dual writes must start before the backfill begins and why a "
+     "comparison job must run after it ends."),
+    ("Prefer this: " + "word " * 50 + "end.", "Prefer this: " + "word " * 50 + "end.", ""),
+])
+def test_recall_split_keeps_a_back_within_about_forty_words(text, recall, rest):
+    assert recall_split(text) == (recall, rest)
+
+
+@pytest.mark.parametrize(("text", "recall"), [
+    ('"We write to both stores from Monday, backfill the old rows in the background, compare '
+     'reads for a week, and switch reads over one percent at a time, so any difference shows up '
+     'while it is cheap to fix and we can always go back." Nobody loses a weekend.',
+     '"We write to both stores from Monday, backfill the old rows in the background, compare '
+     'reads for a week, and switch reads over one percent at a time…"'),
+    ('"Ours." And the rest of the commentary.', '"Ours."'),
+])
+def test_a_long_quoted_response_is_cut_inside_its_quotes(text, recall):
+    assert split_response(text)[0] == recall
 
 
 @pytest.mark.parametrize(("heading", "count"), [
@@ -342,3 +411,56 @@ def test_any_script_extracts_or_is_refused_but_never_crashes(lines):
     assert all(d.line is None or d.line >= 1 for d in problems.items)
     for spec in video.notes:
         assert spec.text.strip() and (spec.note_type == CLOZE or spec.back.strip())
+
+
+# ---------------------------------------------------------------- fences
+
+
+def test_a_closed_fence_keeps_comment_lines_that_look_like_headings():
+    text = ("# T\n\n## Connecting to Software\n\n```bash\n## install\npip install x\n# run\nx\n```\n\n"
+            "## Quick Recap\n\n- **Trap:** x.\n")
+    script = parse(text, "t.md")
+    assert [s.heading for s in script.sections] == ["Connecting to Software", "Quick Recap"]
+    assert script.sections[0].blocks[0].text == "## install\npip install x\n# run\nx"
+    assert not script.remarks
+
+
+@pytest.mark.parametrize("fence", ["```", "~~~", "```CACHE LAYERS", "~~~~ text"])
+def test_a_fence_never_closed_ends_before_the_next_section(fence):
+    text = f"# T\n\n## Diagram\n\n{fence}\n[a] -> [b]\n\nNarration.\n\n---\n\n## Quick Recap\n\n- **Trap:** x.\n"
+    script = parse(text, "t.md")
+    assert [s.heading for s in script.sections] == ["Diagram", "Quick Recap"]
+    assert script.sections[0].blocks[0].text == "[a] -> [b]\n\nNarration."
+    [(line, message, code)] = script.remarks
+    assert (line, code) == (5, "unclosed-fence") and "line 12" in message
+
+
+def test_a_fence_with_text_on_its_line_is_not_closed_by_another_such_line():
+    text = "# T\n\n## Diagram\n\n```CACHE\n```python\nx\n```\n\n## Quick Recap\n\n- **Trap:** x.\n"
+    script = parse(text, "t.md")
+    assert script.sections[0].blocks[0].text == "```python\nx"
+    assert not script.remarks
+
+
+# ---------------------------------------------------------------- the video's level
+
+
+@pytest.mark.parametrize(("text", "tags"), [
+    ("# T\n\n## Video Length: ~4-5 minutes | Level: Staff\n\n---\n\n", ("level::staff",)),
+    ("# T\n\n**Level:** Beginner\n\n", ("level::beginner",)),
+    ("# T\n\n**Video Length:** 4 minutes\n**Level:** Intermediate\n\n---\n\n", ("level::intermediate",)),
+    ("# T\n\n- Video length: 5 min\n- Level: Senior\n\n", ("level::senior",)),
+    ("---\nlevel: Staff+\n---\n# T\n\n", ("level::staff-plus",)),
+    ("# T\n\nThis takes you to the next level: distributed systems.\n\n", ()),
+    ("# T\n\n## Video Length: ~4 minutes\n\n", ()),
+])
+def test_the_video_level_from_its_metadata(text, tags):
+    script = parse(text + "## Quick Recap\n\n- **Trap:** x.\n", "t.md")
+    assert level_tags(script) == tags
+
+
+def test_a_fence_never_closed_ends_before_a_known_section_at_any_depth():
+    text = "# T\n\n## Diagram\n\n```FLOW\n[a] -> [b]\n\n### Quick Recap\n\n- **Trap:** x.\n"
+    script = parse(text, "t.md")
+    assert [s.heading for s in script.sections] == ["Diagram", "Quick Recap"]
+    assert script.remarks[0][0] == 5

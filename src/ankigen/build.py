@@ -30,6 +30,7 @@ from .files import READ_SECONDS, pause_point, read_source, time_limit, write_all
 from .package import exclusive, package_bytes, package_later
 from .render import render_all, to_html
 from .script import decode, parse
+from .skipping import NOT_A_SCRIPT, InLock
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -394,7 +395,17 @@ def load_deck(config: DeckConfig, problems: Problems,
     """Read and extract every video of a deck; problems are collected, not raised."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
     owners: dict[str, str] = {}
-    for video, diagnostics, k, more in read_videos(config, on_file, settling=settling):
+    lock = InLock(settling, lock_path_for(config.path, config.root), config.root)
+    skipped: list[tuple[list[Diagnostic], list[Diagnostic]]] = []
+    refused = False
+    for file, (video, diagnostics, k, more) in zip(config.sources, read_videos(config, on_file, settling=settling)):
+        if video is None and any(d.code == NOT_A_SCRIPT and d.severity == ERROR for d in diagnostics):
+            judged, skip = lock.judge(file, _relative(file, config.root), diagnostics)
+            if skip:  # reported once it is known whether any file is built
+                skipped.append((diagnostics, judged))
+                continue
+            diagnostics = judged
+        refused = refused or any(d.severity == ERROR for d in diagnostics)
         problems.items.extend(diagnostics)
         if video is None:
             continue
@@ -408,6 +419,8 @@ def load_deck(config: DeckConfig, problems: Problems,
         deck.more[video.path] = more
         if k is not None:
             deck.keys[video.path] = k
+    for diagnostics, judged in skipped:  # every file skipped: refused, each for its reason
+        problems.items.extend(diagnostics if not deck.videos and not refused else judged)
     if not deck.videos and not problems.errors:
         problems.error(display_path(config.path) if config.path else config.name, None,
                        "deck has no videos")

@@ -11,7 +11,8 @@ from .levels import BEFORE_AFTER, Levels
 from .notes import CONTRAST, QA, NoteSpec
 from .recap import take_pin
 from .script import Block, Item, Section
-from .text import bold_spans, sentences, slugify, split_trailing_punct, strip_wrapping, word_count
+from .text import (RECALL_WORDS, bold_spans, cap_words, has_words, sentences, slugify,
+                   split_trailing_punct, strip_wrapping, word_count)
 
 
 class Response(NamedTuple):  # a named tuple: immutable, and quicker to make than a dataclass
@@ -27,8 +28,10 @@ def example_notes(section: Section, levels: Levels, path: str, problems: Problem
     for example in _examples(section, levels):
         note = _contrast(example, section.heading, levels)
         if note is None:
-            problems.info(path, example.line, f"example names no level ({levels.sample()}); "
-                          "it stays context, not a card", "no-contrast")
+            what = (f"names no level ({levels.sample()})" if not _names_a_level(example, levels)
+                    else "names one level and no situation for it to answer")
+            problems.info(path, example.line, f"example {what}; it stays context, not a card",
+                          "no-contrast")
         else:
             if example.numbered and not note.pinned:
                 problems.warn(path, example.line, f"example has no title, so its identity is "
@@ -147,6 +150,11 @@ def _paragraph_example(text: str, line: int) -> Example:
     return Example(line, title, body, pin)
 
 
+def _names_a_level(example: Example, levels: Levels) -> bool:
+    return bool(levels.responses_in_prose(example.body)) or any(
+        _block_responses(block, levels) for block in example.attached)
+
+
 def _contrast(example: Example, section: str, levels: Levels) -> NoteSpec | None:
     body = example.body
     found = levels.responses_in_prose(body)
@@ -156,6 +164,8 @@ def _contrast(example: Example, section: str, levels: Levels) -> NoteSpec | None
         responses += _block_responses(block, levels)
     if not responses or not example.title:
         return None
+    if len(responses) == 1 and not has_words(scenario):  # "**Netflix.** At Staff level, …"
+        return None  # one level named, and nothing it answers: a story, not a contrast
     top = max(range(len(responses)), key=lambda i: (levels.rank(responses[i].level), i))
     answer = responses[top]
     others = [r for i, r in enumerate(responses) if i != top]
@@ -169,9 +179,6 @@ def _contrast(example: Example, section: str, levels: Levels) -> NoteSpec | None
                     answers=(recall,), pinned=bool(example.pin))
 
 
-RECALL_WORDS = 40  # past this a response is split: what to recall on the back, the rest below
-
-
 def split_response(text: str) -> tuple[str, str]:
     """A response → (what the learner recalls, the commentary after it).
 
@@ -179,11 +186,36 @@ def split_response(text: str) -> tuple[str, str]:
     An unquoted one over RECALL_WORDS keeps its first two sentences."""
     m = _QUOTED_RESPONSE.match(text)
     if m and word_count(m.group(2)) >= 3:
-        return m.group(1), m.group(2)
-    if word_count(text) <= RECALL_WORDS:
+        recall, rest = m.group(1), m.group(2)
+    elif word_count(text) <= RECALL_WORDS:
         return text, ""
-    parts = sentences(text)
-    return " ".join(parts[:2]), " ".join(parts[2:])
+    elif text[:1] in _QUOTE_PAIRS:
+        return _capped(text)
+    else:
+        parts = sentences(text)
+        recall, rest = " ".join(parts[:2]), " ".join(parts[2:])
+    if word_count(recall) > RECALL_WORDS:  # a long quote, or two long sentences
+        recall, more = _capped(recall)
+        rest = f"{more} {rest}".strip()
+    return recall, rest
+
+
+_QUOTE_PAIRS = {'"': '"', "“": "”"}
+
+
+def _capped(text: str) -> tuple[str, str]:
+    """``text`` within about RECALL_WORDS words (``cap_words``); a quote cut short is
+    closed with ``…"`` and its rest opened with ``"…``."""
+    close = _QUOTE_PAIRS.get(text[:1])
+    if close is None or close not in text[1:]:
+        return cap_words(text, RECALL_WORDS)
+    end = text.rindex(close)
+    head, more = cap_words(text[1:end], RECALL_WORDS)
+    if not more:
+        return text, ""
+    head = head if head.endswith("…") else f"{head} …"
+    more = more if more.startswith("…") else f"… {more}"
+    return f"{text[0]}{head}{close}", f"{text[0]}{more}{text[end:]}"
 
 
 def _question(level: str) -> str:

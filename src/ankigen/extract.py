@@ -10,10 +10,11 @@ from .cards import blank_side
 from .contrast import Levels, example_notes
 from .ladder import ladder_notes
 from .errors import Problems
-from .notes import ONE_LINER, QA, THINK, NoteSpec, Video
+from .notes import ONE_LINER, QA, NoteSpec, Video
 from .recap import recap_note, take_pin
 from .script import Script, Section
-from .text import clean, has_words, sentences, slugify, strip_wrapping, word_count
+from .text import cap_words, clean, has_words, slugify, strip_wrapping
+from .think import think_notes
 
 
 # The video's course number in its file name, as authors write it: ``01-x``, ``3.x``,
@@ -76,9 +77,12 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
     path = script.path
     roles = {s.role for s in script.sections}
     if not roles & {role for role, _ in KNOWLEDGE}:
-        problems.error(path, 1, "not a video script: no Quick Recap, One-Liner to Remember "
-                       "or Real-World Examples section; add one, or move the file out of the "
-                       "sources", "not-a-script")
+        if script.unclosed:
+            _swallowed(script, problems)
+        else:
+            problems.error(path, 1, "not a video script: no Quick Recap, One-Liner to Remember "
+                           "or Real-World Examples section; add one, or move the file out of the "
+                           "sources", "not-a-script")
         return None
     _check_meta(script, problems)
     slug, number, pinned = video_identity(script, file)
@@ -88,18 +92,37 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
     for section in script.sections:
         notes += _section_notes(section, script, title, levels, found)
     notes = [note for note in notes if not _blank(note, path, found)]
-    if not notes:
-        problems.error(path, 1, "not a video script: its sections hold no recap bullet, "
-                       "one-liner or example to make a card from; write them, or move the file "
-                       "out of the sources", "not-a-script")
+    if not notes and script.unclosed:
+        _swallowed(script, problems)
         return None
+    if not notes:
+        first = next(s for s in script.sections if s.role in dict(KNOWLEDGE))
+        problems.error(path, first.line, f"not a video script: its sections ('{first.heading}' "
+                       "and any others) hold no recap bullet, one-liner or example to make a card "
+                       "from; write them, or move the file out of the sources", "not-a-script")
+        return None
+    for line, message, code in script.remarks:  # a fence mended, or left open
+        problems.warn(path, line, message, code)
     problems.items.extend(found.items)
-    for role, label in KNOWLEDGE:
-        if role not in roles:
-            problems.warn(path, 1, f"no '{label}' section", f"missing-{role.replace('_', '-')}")
+    if roles & {"recap", "examples"}:
+        swallowed = (f" (the code fence at line {script.unclosed} is never closed: the rest of the "
+                     "file is code)") if script.unclosed else ""
+        for role, label in KNOWLEDGE:
+            if role not in roles:
+                problems.warn(path, script.unclosed or 1, f"no '{label}' section{swallowed}",
+                              f"missing-{role.replace('_', '-')}")
+    else:  # a short video (a trailer, an intro): one note, nothing missing
+        problems.info(path, 1, "no Quick Recap or Real-World Examples: a short video, built from its "
+                      "One-Liner to Remember", "one-liner-only")
     notes = _unique_anchors(notes, path, problems)
     return Video(slug=slug, title=title, number=number, path=path, notes=tuple(notes),
-                 tags=_meta_tags(script), pinned_id=pinned)
+                 tags=_meta_tags(script) + level_tags(script), pinned_id=pinned)
+
+
+def _swallowed(script: Script, problems: Problems) -> None:
+    problems.error(script.path, script.unclosed, "not a video script as read: the code fence "
+                   "opened here is never closed, so the rest of the file is code, not sections; "
+                   "close it with a ``` line", "not-a-script")
 
 
 def _blank(note: NoteSpec, path: str, problems: Problems) -> bool:
@@ -152,7 +175,7 @@ def _section_notes(section: Section, script: Script, title: str, levels: Levels,
     if section.role == "examples":
         return example_notes(section, levels, path, problems)
     if section.role == "think":
-        return _think(section, path, problems)
+        return think_notes(section, path, problems)
     if section.role == "ladder":
         return ladder_notes(section, levels)
     return []
@@ -194,57 +217,11 @@ def _one_liner(section: Section, title: str, path: str, problems: Problems) -> l
     if not has_words(line):
         problems.warn(path, texts[0][1], "the one-liner is empty; no card", "empty-one-liner")
         return []
-    extra = "\n\n".join(text for text, _ in texts[1:])
+    line, more = cap_words(line)
+    extra = "\n\n".join(filter(None, (more, *(text for text, _ in texts[1:]))))
     return [NoteSpec(ONE_LINER, pin or "", QA, f"What is the one-liner to remember from “{title}”?",
                      section.heading, texts[0][1], back=line, extra=extra, answers=(line,),
                      pinned=bool(pin))]
-
-
-_LEADING_QUESTION = re.compile(r"^\s*[*_]*[\"“](?P<q>[^\"“”]+\?)[\"”][*_]*\s+(?P<rest>\S.*)$", re.S)
-
-
-def _think(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
-    """The quoted question → front; the answer's first sentences → back; the rest → context."""
-    blocks = [(b.text, b.line, b.kind) for b in section.blocks
-              if b.kind in ("paragraph", "quote") and b.text]
-    quoted = (i for i, (text, _, kind) in enumerate(blocks)
-              if kind == "quote" or text.lstrip("*_ ").startswith(('"', "“", "'", "‘")))
-    asked = (i for i, (text, _, _) in enumerate(blocks) if text.rstrip("\"”'’*_ ").endswith("?"))
-    q_index = next(quoted, None)
-    q_index = next(asked, None) if q_index is None else q_index
-    if q_index is not None:
-        m = _LEADING_QUESTION.match(blocks[q_index][0])
-        if m:  # "Whose problem is it?" At L5, … — question and answer in one paragraph
-            text, line, _ = blocks[q_index]
-            blocks[q_index:q_index + 1] = [(m.group("q"), line, "quote"), (m.group("rest"), line, "")]
-    if q_index is None or q_index + 1 >= len(blocks):
-        problems.warn(path, section.line, "no quoted question followed by an answer", "no-question")
-        return []
-    question, pin = take_pin(blocks[q_index][0])
-    question = strip_wrapping(question)
-    answer, _ = take_pin(blocks[q_index + 1][0])
-    pin = pin or _
-    rest = "\n\n".join(text for text, _, _ in blocks[q_index + 2:])
-    back, extra = _answer_split(answer)
-    if not has_words(question) or not has_words(back):
-        problems.warn(path, blocks[q_index][1], "the question or its answer is empty; no card",
-                      "no-question")
-        return []
-    if rest:
-        extra = f"{extra}\n\n{rest}".strip()
-    return [NoteSpec(THINK, pin or "", QA, question, section.heading, blocks[q_index][1],
-                     back=back, extra=extra, answers=(back,), pinned=bool(pin))]
-
-
-def _answer_split(answer: str) -> tuple[str, str]:
-    """What to recall (one or two short sentences) and the rest of the answer."""
-    sents = sentences(answer)
-    if not sents:
-        return "", ""
-    keep = 1 if word_count(sents[0]) > 25 or len(sents) == 1 else 2
-    if keep == 2 and word_count(" ".join(sents[:2])) > 40:
-        keep = 1
-    return " ".join(sents[:keep]), " ".join(sents[keep:])
 
 
 def _unique_anchors(notes: list[NoteSpec], path: str, problems: Problems) -> list[NoteSpec]:
@@ -276,3 +253,28 @@ def _meta_tags(script: Script) -> tuple[str, ...]:
     if isinstance(tags, str):
         tags = tags.split()
     return tuple(str(t) for t in tags if str(t).strip())
+
+
+# ``Level: Staff`` in the ``## Video Length: ~4-5 minutes | Level: Staff`` line, or a
+# ``**Level:** Beginner`` line between the title and the first section.
+_LEVEL = re.compile(r"(?:^|[|·•,;]\s*|\s(?=[*_]{2}))[*_]{0,2}\s*level\s*[*_]{0,2}\s*[:：]\s*[*_]{0,2}\s*([A-Za-z][\w+]*(?:[ -][A-Za-z][\w+]*){0,2})", re.I)
+
+
+def level_tags(script: Script) -> tuple[str, ...]:
+    """``level::staff`` for a video whose metadata states its level (front matter
+    ``level:``, the ``Video Length … | Level: …`` line, a ``Level:`` line before the first
+    section); none when it states none."""
+    level = script.meta.get("level")
+    if not isinstance(level, str) or not level.strip():
+        level = None
+        texts = [s.heading for s in script.sections if s.role == "meta"]
+        texts += [b.text for s in script.sections if s.role == "meta" for b in s.blocks]
+        texts += [b.text for b in script.preamble if b.kind in ("paragraph", "quote")]
+        texts += [i.text for b in script.preamble if b.kind == "list" for i in b.items]
+        for text in texts:
+            m = _LEVEL.search(text)
+            if m:
+                level = m.group(1)
+                break
+    slug = slugify(level) if level else ""
+    return (f"level::{slug}",) if slug else ()

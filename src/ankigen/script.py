@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import yaml
 
+from .encoding import decode  # noqa: F401 - read from here by build, check, config
 from .errors import AnkigenError
 from .text import clean, heading_count, normalize_heading
 
@@ -60,6 +61,10 @@ class Script:
     meta: dict = field(default_factory=dict)
     sections: tuple[Section, ...] = ()
     meta_lines: dict = field(default_factory=dict)  # front-matter key → its line
+    preamble: tuple[Block, ...] = ()  # blocks between the title and the first section
+    # what parsing noticed and mended: (line, message, code), reported as warnings
+    remarks: tuple[tuple[int, str, str], ...] = ()
+    unclosed: int = 0  # the line of a fence never closed that holds the rest of the file
 
     def meta_line(self, key: str) -> int:
         """The line of a front-matter key, for messages (1 when unknown)."""
@@ -71,11 +76,14 @@ class Script:
 
 
 ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (  # first match wins
+    # A second analogy ("A Second Way to Think About It", "The Big Analogy") is context:
+    # never a think-together, never a ladder.
+    ("analogy", ("analogy", "second way to", "third way to", "another analogy")),
     ("recap", ("quick recap", "recap", "key takeaways", "summary", "tl;dr")),
     ("one_liner", ("one-liner", "one liner", "oneliner")),
     ("ladder", ("another way to see", "another way to look", "another way to think",
                 "another way to put")),
-    ("think", ("think together", "let's think", "lets think", "think about it")),
+    ("think", ("think together", "let's think", "lets think", "think about it", "thinking together")),
     ("examples", ("example", "case stud")),
     ("meta", ("video length", "level:")),
 )
@@ -110,57 +118,6 @@ def _opening(line: str) -> str | None:
     return first if not first or first in _MARKERS or first.isdigit() else None
 
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8", "UTF-8"), (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
-         (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"), (b"\xff\xfe", "utf-16-le", "UTF-16"),
-         (b"\xfe\xff", "utf-16-be", "UTF-16"))
-SAVE_AS_UTF8 = "save the file as UTF-8"
-
-
-def decode(data: bytes, path: str) -> str:
-    """Bytes → text: the encoding its byte-order mark names (UTF-8, UTF-16, UTF-32), else
-    UTF-8. Anything else (Latin-1, UTF-16 without a BOM, a binary file) is refused with
-    the byte offset where it goes wrong, never guessed."""
-    for bom, codec, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(codec)
-            except UnicodeDecodeError as e:
-                raise AnkigenError(f"not valid {name} at byte offset {e.start + len(bom)}, though it "
-                                   f"begins with a {name} byte-order mark; {SAVE_AS_UTF8}", path) from None
-    _refuse_binary(data, path)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise AnkigenError(
-            f"not UTF-8: byte 0x{data[e.start]:02x} at offset {e.start} (column {column}; "
-            f"Latin-1 or Windows-1252, perhaps); {SAVE_AS_UTF8}", path, line) from None
-
-
-def _refuse_binary(data: bytes, path: str) -> None:
-    """NUL bytes in the first 8 KB: UTF-16 without its byte-order mark, or not text at all.
-    A stray NUL or two in a text file is let through (``clean`` drops it)."""
-    nul = data.find(b"\x00", 0, 8192)
-    if nul < 0:
-        return
-    head = data[:8192]
-    pairs = max(1, len(head) // 2)
-    even, odd = head[0::2].count(0), head[1::2].count(0)
-    if max(even, odd) >= 3 and max(even, odd) > 0.3 * pairs and min(even, odd) < 0.05 * pairs:
-        raise AnkigenError("looks like UTF-16 without a byte-order mark (NUL bytes between the "
-                           f"letters); {SAVE_AS_UTF8}", path) from None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        bad = True
-    else:
-        bad = head.count(0) > len(head) // 100 + 4
-    if bad:
-        raise AnkigenError(f"a binary file, not a Markdown script (NUL byte at offset {nul}); "
-                           "remove it from the sources", path) from None
-
-
 # The author's notes to self; ``<!-- ankigen:id … -->`` pins are kept for extraction.
 _COMMENT = re.compile(r"<!--(?!\s*ankigen:id\s).*?-->", re.S)
 
@@ -179,10 +136,15 @@ def parse(text: str, path: str) -> Script:
     title, title_line = None, 0
     sections: list[Section] = []
     heading, level, hline, blocks = None, 0, 0, []
+    preamble: tuple[Block, ...] = ()
+    fences = _Fences()
 
     def close_section():
+        nonlocal preamble
         if heading is not None:
             sections.append(Section(heading, level, hline, section_role(heading), tuple(blocks)))
+        else:
+            preamble = tuple(blocks)
 
     i = start
     n = len(lines)
@@ -204,13 +166,19 @@ def parse(text: str, path: str) -> Script:
                 heading, level, hline, blocks = htext, hashes, i + 1, []
             i += 1
             continue
-        block, i = _read_paragraph(lines, i) if first is None else _read_block(lines, i, first)
+        if first is None:
+            block, i = _read_paragraph(lines, i)
+        elif first in _FENCE_STARTS and _FENCE.match(line):
+            block, i = fences.read(lines, i, level)
+        else:
+            block, i = _read_block(lines, i, first)
         if block is not None:
             blocks.append(block)
     close_section()
     meta_lines = {m.group(1): n + 1 for n, line in enumerate(lines[:start])
                   if (m := _META_KEY.match(line))}
-    return Script(path, title, title_line, meta, tuple(sections), meta_lines)
+    return Script(path, title, title_line, meta, tuple(sections), meta_lines, preamble,
+                  tuple(fences.remarks), fences.unclosed)
 
 
 @lru_cache(maxsize=4096)
@@ -281,8 +249,6 @@ def _read_block(lines: list[str], i: int, first: str) -> tuple[Block | None, int
     line = lines[i]
     if first in _RULE_STARTS and _RULE.match(line):
         return None, i + 1
-    if first in _FENCE_STARTS and _FENCE.match(line):
-        return _read_fence(lines, i)
     if _may_be_item(first) and _ITEM.match(line):
         return _read_list(lines, i)
     if first == ">":
@@ -320,14 +286,72 @@ def _read_paragraph(lines, i):
     return Block("paragraph", start + 1, text=" ".join(parts)), i
 
 
-def _read_fence(lines, i):
-    fence = _FENCE.match(lines[i]).group(1)
-    start, body = i, []
-    i += 1
-    while i < len(lines) and not lines[i].lstrip().startswith(fence):
-        body.append(lines[i])
+_CLOSING_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
+# Headings of the parts every script has besides the knowledge sections: a heading like
+# these inside a fence that is closed only much later (by the next diagram's opening
+# fence) shows the fence was left open.
+_CONTEXT_HEADINGS = ("hook", "story", "connecting to", "diagram", "what could go wrong",
+                     "disaster", "surprising", "fun fact", "next video", "video length")
+
+
+class _Fences:
+    """Fenced code blocks, mended where the author left one open.
+
+    A fence never closed would, read strictly, turn the rest of the file into code. In a
+    script whose later lines hold its own section headings, it ends before the first such
+    heading (and the ``---`` rule before it), with a warning naming the fence's line. So
+    does a fence whose body holds one of the script's section headings before the line
+    that closes it (the next diagram's opening fence, most likely)."""
+
+    def __init__(self):
+        self.remarks: list[tuple[int, str, str]] = []
+        self.unclosed = 0
+
+    def read(self, lines: list[str], i: int, level: int) -> tuple[Block, int]:
+        fence = _FENCE.match(lines[i]).group(1)
+        start, n = i, len(lines)
         i += 1
-    return Block("code", start + 1, text="\n".join(body)), i + 1
+        while i < n:
+            line = lines[i]
+            if line.lstrip()[:1] == fence[0]:
+                m = _CLOSING_FENCE.match(line)
+                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                    break
+            i += 1
+        closed = i < n
+        heading = _section_heading(lines, start + 1, i, max(level, 2), known_only=closed)
+        if heading is not None:
+            end = heading
+            while end > start + 1 and (not lines[end - 1].strip() or _RULE.match(lines[end - 1])):
+                end -= 1
+            text = _heading(lines[heading])[1]
+            how = f"is closed only at line {i + 1}" if closed else "is never closed"
+            self.remarks.append((start + 1, f"code fence {how}; it ends before the heading "
+                                 f"'{text}' at line {heading + 1} (close the fence before it)",
+                                 "unclosed-fence"))
+            return Block("code", start + 1, text="\n".join(lines[start + 1:end])), heading
+        if not closed:
+            self.unclosed = self.unclosed or start + 1
+            self.remarks.append((start + 1, "code fence is never closed: the rest of the file is "
+                                 "code (add a closing ``` line)", "unclosed-fence"))
+        return Block("code", start + 1, text="\n".join(lines[start + 1:i])), i + 1
+
+
+def _section_heading(lines: list[str], start: int, end: int, level: int, known_only: bool) -> int | None:
+    """The index of the first line in ``lines[start:end]`` that is a section heading of the
+    script: one whose meaning is known (``## Quick Recap``, ``### The Story``), or, unless
+    ``known_only``, any from ``##`` down to ``level``."""
+    for j in range(start, end):
+        line = lines[j]
+        if line[:1] != "#" and line.lstrip()[:1] != "#":
+            continue
+        found = _heading(line)
+        if not found or found[0] < 2 or not found[1]:
+            continue
+        if (not known_only and found[0] <= level) or section_role(found[1]) not in (None, "meta") \
+                or any(p in normalize_heading(found[1]) for p in _CONTEXT_HEADINGS):
+            return j
+    return None
 
 
 def _read_quote(lines, i):

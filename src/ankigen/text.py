@@ -260,3 +260,67 @@ def word_count(text: str) -> int:
 def has_words(text: str) -> bool:
     """Whether the text holds a word at all (``word_count`` > 0, without counting)."""
     return _WORD.search(text) is not None
+
+
+RECALL_WORDS = 40  # what a learner recalls from a back: at most about this many words
+_CLAUSE_END = re.compile(r"\s*(?:;|:|—|–|\s-\s)\s*")
+
+
+def recall_split(text: str, limit: int = RECALL_WORDS) -> tuple[str, str]:
+    """An answer → (what to recall: its first sentence, or two short ones, at most about
+    ``limit`` words; the rest of the answer). A first sentence over ``limit`` words is cut
+    at its last clause break (``;``, ``:``, a dash) that keeps it within the limit."""
+    parts = sentences(text)
+    if not parts:
+        return "", ""
+    keep = 1 if word_count(parts[0]) > 25 or len(parts) == 1 else 2
+    if keep == 2 and word_count(" ".join(parts[:2])) > limit:
+        keep = 1
+    head, rest = " ".join(parts[:keep]), " ".join(parts[keep:])
+    if word_count(head) > limit:
+        head, more = cut_clause(head, limit)
+        rest = f"{more} {rest}".strip()
+    return head, rest
+
+
+def cap_words(text: str, limit: int = RECALL_WORDS) -> tuple[str, str]:
+    """``text`` within about ``limit`` words: its leading sentences that fit (at least one,
+    cut at a clause break when it alone is over), and the rest."""
+    if word_count(text) <= limit:
+        return text, ""
+    parts = sentences(text)
+    keep = 1
+    while keep < len(parts) and word_count(" ".join(parts[:keep + 1])) <= limit:
+        keep += 1
+    head, rest = " ".join(parts[:keep]), " ".join(parts[keep:])
+    if word_count(head) > limit:
+        head, more = cut_clause(head, limit)
+        rest = f"{more} {rest}".strip()
+    return head, rest
+
+
+def cut_clause(sentence: str, limit: int = RECALL_WORDS) -> tuple[str, str]:
+    """A long sentence → (its part up to the last clause break within ``limit`` words,
+    with ``…``; ``…`` and the rest): a ``;``, ``:`` or dash, else a comma. Never inside
+    bold, code or a quote; unchanged if no break fits."""
+    for breaks in (_CLAUSE_END, _COMMA):
+        best = None
+        for m in breaks.finditer(sentence):
+            head = sentence[:m.start()]
+            words = word_count(head)
+            if words > limit:
+                break
+            if words >= 8 and _balanced(head):
+                best = m
+        if best is not None:
+            return sentence[:best.start()].rstrip(" ,") + "…", "…" + sentence[best.end():]
+    return sentence, ""
+
+
+_COMMA = re.compile(r",\s+")
+
+
+def _balanced(text: str) -> bool:
+    """No bold, code or quote left open in ``text``."""
+    return (text.count("**") % 2 == 0 and text.count("__") % 2 == 0 and text.count("`") % 2 == 0
+            and text.count('"') % 2 == 0 and text.count("“") == text.count("”"))
