@@ -1,0 +1,453 @@
+"""Where the author bolded nothing: the deletion a recap bullet's own shape names.
+
+CARDS.md, "Where the author bolded nothing". Each rule reads the bullet and returns its
+cards as groups of spans (offsets into the bullet), one group per card (c1, c2 …), or
+nothing; ``deletions`` keeps the first answer that holds up (``_sound``): no deletion is
+the whole bullet, none is only small words, none is already shown on its card's front.
+The rules, in order (``tests/test_recap_shapes.py`` is their table):
+
+1. ``X = definition. Y = definition.``: each definition (numbers bullets too).
+2. ``A question? Its answer. More.``: the answer sentence.
+3. ``Use X for Y.`` (``Prefer``, ``Avoid``, ``Never use`` …): X.
+4. ``A → B → C``: each step of a chain of short steps.
+5. ``Label: …``, ``Head — …``, ``Cause → …`` (a head of at most six words): the first
+   sentence after it that is not a question.
+6. ``X is Y`` / ``X are Y`` / ``X means Y``: Y, up to a colon, semicolon or dash.
+7. ``A, B, and C`` (three or more like items): each item.
+8. The phrase the video is about: the longest run of words shared with the main part of
+   its title (before a colon, dash or parenthesis), each time it appears.
+9. The most distinctive term of the first sentence, outside parentheses: its longest
+   word (a word with a digit, a hyphen, a slash or capitals inside counts five letters
+   more), with the content words beside it, three at most.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import is_small, mask_code, sentences
+
+Span = tuple[int, int]
+Cards = list[list[Span]]
+
+_TOKEN = re.compile(r"\w+(?:[-'’/.]\w+)*%?")
+_TRAILING = ".,;:!?…"
+
+
+def deletions(text: str, title: str = "") -> Cards | None:
+    """The bullet's cards as groups of spans to hide, or None: no deletion is defensible."""
+    bullet = _Bullet(text)
+    if not bullet.sentences:
+        return None
+    for rule in (_pairs, _answered_question, _use, _chain, _separated, _is, _enumeration):
+        cards = _sound(bullet, rule(bullet, title) if rule is _use else rule(bullet))
+        if cards:
+            return cards
+    for candidate in [*_title_phrases(bullet, title), *_distinctive_terms(bullet)]:
+        cards = _sound(bullet, [candidate])
+        if cards:
+            return cards
+    return None
+
+
+class _Bullet:
+    """The bullet's text; the same with code, link targets and parentheses blanked (where
+    separators are looked for); its sentences as spans."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.masked = _mask(text)
+        self.sentences = _sentence_spans(text)
+
+    def first(self) -> Span:
+        return self.sentences[0]
+
+    def tokens(self, start: int = 0, end: int | None = None) -> list[re.Match]:
+        return list(_TOKEN.finditer(self.text, start, len(self.text) if end is None else end))
+
+
+_LINK_TARGET = re.compile(r"(?<=\])\([^)]*\)|<[a-z]+:[^>]*>")
+_PARENTHESIZED = re.compile(r"(?<=\()[^()]*(?=\))")
+
+
+def _mask(text: str) -> str:
+    masked = mask_code(text)
+    for pattern in (_LINK_TARGET, _PARENTHESIZED):
+        if pattern.search(masked):
+            masked = pattern.sub(lambda m: "\x00" * len(m.group(0)), masked)
+    return masked
+
+
+def _sentence_spans(text: str) -> list[Span]:
+    spans, pos = [], 0
+    for sentence in sentences(text):
+        start = text.find(sentence, pos)
+        if start < 0:  # cannot happen: sentences are pieces of the text, in order
+            break
+        spans.append((start, start + len(sentence)))
+        pos = start + len(sentence)
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    """The span without spaces around it and without trailing ``.,;:!?…``."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAILING):
+        end -= 1
+    return start, end
+
+
+def _has_content(text: str) -> bool:
+    return any(not is_small(t) for t in _TOKEN.findall(text))
+
+
+def _count(text: str) -> int:
+    return len(_TOKEN.findall(text))
+
+
+# ---------------------------------------------------------------- 1. X = definition
+
+_EQUALS = re.compile(r"(?<![=<>!:])=(?![=>])|≈")
+
+
+def _clauses(bullet: _Bullet) -> list[Span]:
+    """Sentences cut at semicolons, and at the comma before each further ``X =``."""
+    out = []
+    for start, end in bullet.sentences:
+        cuts = [start] + [start + i + 1 for i, c in enumerate(bullet.masked[start:end]) if c == ";"]
+        for a, b in zip(cuts, cuts[1:] + [end]):
+            out += _cut_at_commas(bullet.masked, a, b)
+    return out
+
+
+def _cut_at_commas(masked: str, start: int, end: int) -> list[Span]:
+    equals = [m.start() for m in _EQUALS.finditer(masked, start, end)]
+    spans, pos = [], start
+    for before, eq in zip(equals, equals[1:]):
+        comma = masked.rfind(",", before, eq)
+        if comma < 0:
+            return [(start, end)]
+        spans.append((pos, comma + 1))
+        pos = comma + 1
+    spans.append((pos, end))
+    return spans
+
+
+def _pairs(bullet: _Bullet) -> Cards:
+    text, masked = bullet.text, bullet.masked
+    cards = []
+    for n, (start, end) in enumerate(_clauses(bullet)):
+        eq = _EQUALS.search(masked, start, end)
+        head = text[start:eq.start()] if eq else ""
+        if not eq or not 1 <= _count(head) <= 8 or not _has_content(head):
+            if n == 0:
+                return []
+            continue
+        cards.append([_trim(text, eq.end(), end)])
+    return cards
+
+
+# ---------------------------------------------------------------- 2. question, answer
+
+def _ends_question(text: str) -> bool:
+    return text.rstrip("\"'”’*_) ").endswith("?")
+
+
+def _answered_question(bullet: _Bullet) -> Cards:
+    spans = bullet.sentences
+    if not _ends_question(bullet.text[slice(*spans[0])]):
+        return []
+    answer = next((s for s in spans[1:] if not _ends_question(bullet.text[slice(*s)])), None)
+    return [[answer]] if answer else []
+
+
+# ---------------------------------------------------------------- 3. Use X for Y
+
+_USE = re.compile(r"(?:Use|Prefer|Choose|Pick|Reach for|Try|Avoid|Never use|Don['’]t use|"
+                  r"Do not use|Default to|Start with)\s+(?:(?:a|an|the)\s+)?", re.I)
+_USE_END = re.compile(r"\s+(?:for|when|whenever|if|to|instead of|over|rather than|so|until|"
+                      r"before|after|where|unless|in|on|at|but|not|than)\b|\s*[,;:.!?—–(]|\s-\s")
+
+
+def _use(bullet: _Bullet, title: str = "") -> Cards:
+    """X of ``Use X for Y``; Y where X is what the video is about (its title names it)."""
+    start, end = bullet.first()
+    m = _USE.match(bullet.text, start, end)
+    if not m:
+        return []
+    stop = _USE_END.search(bullet.masked, m.end(), end)
+    span = _trim(bullet.text, m.end(), stop.start() if stop else end)
+    if not 1 <= _count(bullet.text[slice(*span)]) <= 6:
+        return []
+    topic = _topic_words(title)
+    if stop and stop.group(0).strip() and topic and all(
+            any(_same_word(_stem(w), t) for t in topic)
+            for w in _TOKEN.findall(bullet.text[slice(*span)]) if not is_small(w)):
+        return [[_trim(bullet.text, stop.end(), end)]]
+    return [[span]]
+
+
+# ---------------------------------------------------------------- 4. A → B → C
+
+_ARROW = re.compile(r"\s*(?:→|->|=>|⇒|⟶)\s*")
+
+
+def _chain(bullet: _Bullet) -> Cards:
+    start, end = bullet.first()
+    arrows = list(_ARROW.finditer(bullet.masked, start, end))
+    if len(arrows) < 2:
+        return []
+    bounds = [start] + [p for a in arrows for p in (a.start(), a.end())] + [end]
+    steps = [_trim(bullet.text, a, b) for a, b in zip(bounds[::2], bounds[1::2])]
+    if any(not 1 <= _count(bullet.text[slice(*s)]) <= 5 or ":" in bullet.masked[slice(*s)]
+           for s in steps):
+        return []
+    return [[s] for s in steps]
+
+
+# ---------------------------------------------------------------- 5. Label: …
+
+_SEPARATOR = re.compile(r":(?=\s|$)|\s[—–-]\s|—|\s*(?:→|->|=>|⇒|⟶)\s*")
+
+
+def _separated(bullet: _Bullet) -> Cards:
+    """The first sentence's head and what follows it; and so for each later sentence that
+    opens with a head of its own (``Range: easy scans. Hash: even spread.``)."""
+    start, end = bullet.first()
+    pos = _after_head(bullet, start, end)
+    if pos is None:
+        return []
+    cards = _first_answer(bullet, pos)
+    for start, end in bullet.sentences[1:]:
+        if cards and start >= cards[-1][0][1]:
+            pos = _after_head(bullet, start, end)
+            if pos is not None:
+                cards += _first_answer(bullet, pos)
+    return cards
+
+
+def _after_head(bullet: _Bullet, start: int, end: int) -> int | None:
+    """Where the body starts, after a short head and its separator; None without one."""
+    sentence = bullet.masked[start:end]
+    for m in _SEPARATOR.finditer(bullet.masked, start, end):
+        if "—" in m.group(0) and sentence.count("—") > 1:  # a pair of dashes: an aside
+            continue
+        head = bullet.text[start:m.start()]
+        if not 1 <= _count(head) <= 6 or not _has_content(head) or not _balanced(head):
+            return None
+        return m.end()
+    return None
+
+
+def _first_answer(bullet: _Bullet, pos: int) -> Cards:
+    """The first sentence from ``pos`` on that is not a question, whole."""
+    body = bullet.text[pos:]
+    offset = pos
+    for sentence in sentences(body):
+        at = bullet.text.find(sentence, offset)
+        offset = at + len(sentence)
+        if not _ends_question(sentence):
+            return [[(at, offset)]]
+    return []
+
+
+# ---------------------------------------------------------------- 6. X is Y
+
+_IS = re.compile(r"\s(?:is|are|means)\s+(?:not\s+)?", re.I)
+# A subject holding one of these is a clause (``Fail open when the limiter is down``), or
+# points elsewhere (``It is``, ``This is``): its ``is`` names nothing to recall.
+_NOT_SUBJECT = frozenset("it this that these those there here what which who if when whenever "
+                         "because since while unless until although though so and but or how why "
+                         "where once as before after".split())
+_PREDICATE_END = re.compile(r"[:;]|\s[—–-]\s|—")
+
+
+def _is(bullet: _Bullet) -> Cards:
+    """Y in the first sentence's ``X is Y``; and in each of its clauses after a semicolon
+    that says the same of another X (``Dashboards are for humans; alerts are for pagers``)."""
+    start, end = bullet.first()
+    clauses = [c for c in _clauses(bullet) if start <= c[0] < end]
+    cards = []
+    for n, (a, b) in enumerate(clauses):
+        span = _predicate(bullet, a, b)
+        if span is None and n == 0:
+            return []
+        if span is not None:
+            cards.append([span])
+    return cards
+
+
+def _predicate(bullet: _Bullet, start: int, end: int) -> Span | None:
+    m = _IS.search(bullet.masked, start, end)
+    if not m:
+        return None
+    subject = bullet.text[start:m.start()]
+    subject = subject[subject.rfind(",") + 1:]
+    words = [w.lower() for w in _TOKEN.findall(subject)]
+    if not 1 <= len(words) <= 6 or not _has_content(subject) or _NOT_SUBJECT.intersection(words):
+        return None
+    stop = _PREDICATE_END.search(bullet.masked, m.end(), end)
+    return _trim(bullet.text, m.end(), stop.start() if stop else end)
+
+
+# ---------------------------------------------------------------- 7. A, B, and C
+
+_COMMA = re.compile(r",\s+(?:(?:and|or)\s+)?")
+_LAST_AND = re.compile(r"\s+(?:and|or)\s+")
+
+
+def _enumeration(bullet: _Bullet) -> Cards:
+    """``Claim the key, store the response, and replay it``: three or more items of about
+    one size, the last after ``and`` or ``or``; each item a card."""
+    start, end = bullet.first()
+    cuts = [(m.start(), m.end()) for m in _COMMA.finditer(bullet.masked, start, end)]
+    if len(cuts) < 2:
+        return []
+    if not _LAST_AND.search(bullet.masked[cuts[-1][0]:cuts[-1][1]] + " "):
+        last = list(_LAST_AND.finditer(bullet.masked, cuts[-1][1], end))
+        if not last:
+            return []
+        cuts.append(last[-1].span())
+    bounds = [start] + [p for cut in cuts for p in cut] + [end]
+    items = [_trim(bullet.text, a, b) for a, b in zip(bounds[::2], bounds[1::2])]
+    sizes = [_count(bullet.text[slice(*s)]) for s in items]
+    if min(sizes) < 1 or max(sizes) > 8 or sizes[0] > max(sizes[1:]) + 2:
+        return []
+    return [[s] for s in items]
+
+
+# ---------------------------------------------------------------- 8. the video's phrase
+
+_SUBTITLE = re.compile(r"[:(—–?]|\s-\s")
+
+
+def _stem(word: str) -> str:
+    return word.lower().replace("’", "'").removesuffix("'s")
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word in two forms: ``shed`` and ``shedding``, ``key`` and ``keys``, ``cache``
+    and ``caching``, ``limiter`` and ``limiting``: they share all their letters but the
+    last one or two (the last three, in a word of seven or more), and four at least."""
+    short, long = sorted((a, b), key=len)
+    if len(short) <= 3:
+        return long in (short, short + "s", short + "es", short + "ing", short + short[-1:] + "ing")
+    common = 0
+    for x, y in zip(short, long):
+        if x != y:
+            break
+        common += 1
+    return common >= max(4, len(short) - (2 if len(short) >= 7 else 1))
+
+
+def _topic_words(title: str) -> list[str]:
+    main = _SUBTITLE.split(title, 1)[0]
+    words = [_stem(w) for w in _TOKEN.findall(main) if not is_small(w)]
+    return words or [_stem(w) for w in _TOKEN.findall(title) if not is_small(w)]
+
+
+def _runs(bullet: _Bullet, keep, aside: bool = True) -> list[list[re.Match]]:
+    """Runs of tokens of the first sentence that ``keep`` accepts, next to each other
+    (nothing but a space or a hyphen between them); with ``aside`` False, none in code or
+    in parentheses."""
+    start, end = bullet.first()
+    runs: list[list[re.Match]] = []
+    last = None
+    for token in bullet.tokens(start, end):
+        if not keep(token.group(0)) or (not aside and bullet.masked[token.start()] == "\x00"):
+            last = None
+            continue
+        if last is not None and bullet.text[last.end():token.start()].strip(" -") == "":
+            runs[-1].append(token)
+        else:
+            runs.append([token])
+        last = token
+    return runs
+
+
+def _title_phrases(bullet: _Bullet, title: str) -> list[list[Span]]:
+    topic = _topic_words(title)
+    if not topic:
+        return []
+    runs = _runs(bullet, lambda w: not is_small(w) and any(_same_word(_stem(w), t) for t in topic))
+    runs.sort(key=lambda run: -len(run))
+    return [_everywhere(bullet, run[0].start(), run[-1].end()) for run in runs]
+
+
+def _everywhere(bullet: _Bullet, start: int, end: int) -> list[Span]:
+    """Each place the phrase appears, as a word of its own, in any case."""
+    phrase = re.compile(r"(?<!\w)" + re.escape(bullet.text[start:end]) + r"(?!\w)", re.I)
+    return [m.span() for m in phrase.finditer(bullet.text)]
+
+
+# ---------------------------------------------------------------- 9. the distinctive term
+
+def _score(word: str) -> int:
+    odd = any(c.isdigit() for c in word) or any(c in word for c in "-/%") or any(
+        c.isupper() for c in word[1:])
+    return len(word) + (5 if odd else 0)
+
+
+def _distinctive_terms(bullet: _Bullet) -> list[list[Span]]:
+    runs = _runs(bullet, lambda w: not is_small(w), aside=False)
+    words = sorted(((i, j) for i, run in enumerate(runs) for j in range(len(run))),
+                   key=lambda ij: -_score(runs[ij[0]][ij[1]].group(0)))
+    out = []
+    for i, j in words:
+        run = runs[i]
+        lo, hi = max(0, j - 1), min(len(run), j + 2)
+        if len(run) <= 3:
+            lo, hi = 0, len(run)
+        out.append([(run[lo].start(), run[hi - 1].end())])
+        out.append([run[j].span()])
+    return out
+
+
+# ---------------------------------------------------------------- soundness
+
+def _balanced(text: str) -> bool:
+    return (text.count("`") % 2 == 0 and text.count("*") % 2 == 0 and text.count('"') % 2 == 0
+            and text.count("[") == text.count("]") and text.count("(") == text.count(")")
+            and text.count("<") == text.count(">") and text.count("“") == text.count("”"))
+
+
+def _words(text: str) -> str:
+    return " ".join(t.lower() for t in _TOKEN.findall(text))
+
+
+def _sound(bullet: _Bullet, cards: Cards) -> Cards | None:
+    """The cards, or all of them merged into one card where one card's front would show
+    another's answer; None when a deletion is empty, only small words, unbalanced, or
+    leaves its card's front with no word of substance."""
+    if not cards:
+        return None
+    text = bullet.text
+    spans = sorted(s for card in cards for s in card)
+    if any(b <= a for a, b in spans) or any(b > c for (_, b), (c, _) in zip(spans, spans[1:])):
+        return None
+    if not all(_has_content(text[a:b]) and _balanced(text[a:b]) for a, b in spans):
+        return None
+    if not _fronts_hold(text, cards):
+        if len(cards) == 1:
+            return None
+        cards = [spans]
+        if not _fronts_hold(text, cards):
+            return None
+    return cards
+
+
+def _fronts_hold(text: str, cards: Cards) -> bool:
+    for card in cards:
+        front, pos = [], 0
+        for a, b in sorted(card):
+            front.append(text[pos:a])
+            pos = b
+        front.append(text[pos:])
+        front_text = " … ".join(front)
+        if not _has_content(front_text):
+            return False
+        shown = f" {_words(front_text)} "
+        if any(f" {_words(text[a:b])} " in shown for a, b in card):
+            return False
+    return True
