@@ -188,10 +188,10 @@ def test_recap_shapes(bullet, cloze, anchor):
 
 
 @pytest.mark.parametrize(("bullet", "front", "back"), [
-    ("Caching.", "Complete the recap point: “C….”", "Caching."),
-    ("Never shard before you must.", "Complete the recap point: “Never s… before you must.”",
+    ("Caching.", "Which words complete the recap point “C….”?", "Caching."),
+    ("Never shard before you must.", "Which words complete the recap point “Never s… before you must.”?",
      "Never shard before you must."),
-    ("**Ship it.**", "Complete the recap point: “S… it.”", "Ship it."),
+    ("**Ship it.**", "Which words complete the recap point “S… it.”?", "Ship it."),
 ])
 def test_a_bullet_with_nothing_to_delete_becomes_a_question_with_a_warning(bullet, front, back):
     problems = Problems()

@@ -180,4 +180,4 @@ def _ask_whole(text: str) -> str:
     keep_small = any(not is_small(w) for w in words)
     masked = _CONTENT_WORD.sub(lambda m: m.group(0) if keep_small and is_small(m.group(0))
                                else m.group(0)[0] + "…", text)
-    return f"Complete the recap point: “{masked}”"
+    return f"Which words complete the recap point “{masked}”?"

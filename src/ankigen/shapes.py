@@ -39,7 +39,7 @@ def deletions(text: str, title: str = "") -> Cards | None:
     bullet = _Bullet(text)
     if not bullet.sentences:
         return None
-    for rule in (_pairs, _answered_question, _use, _chain, _separated, _is, _enumeration):
+    for rule in (_pairs, _answered_question, _use, _chain, _separated, _is, _enumeration, _advice):
         cards = _sound(bullet, rule(bullet, title) if rule is _use else rule(bullet))
         if cards:
             return cards
@@ -135,17 +135,25 @@ def _cut_at_commas(masked: str, start: int, end: int) -> list[Span]:
 
 
 def _pairs(bullet: _Bullet) -> Cards:
+    """Each value of ``X = value`` clauses, the first clause one of them; with arrows
+    instead (``80% → shed; 95% → reject``), two clauses at least, each with one arrow."""
+    return (_values(bullet, _EQUALS, 1)
+            or _values(bullet, _ARROW, 2, lambda c: len(_ARROW.findall(bullet.masked[slice(*c)])) == 1))
+
+
+def _values(bullet: _Bullet, separator: re.Pattern, least: int, fits=lambda clause: True) -> Cards:
     text, masked = bullet.text, bullet.masked
     cards = []
-    for n, (start, end) in enumerate(_clauses(bullet)):
-        eq = _EQUALS.search(masked, start, end)
-        head = text[start:eq.start()] if eq else ""
-        if not eq or not 1 <= _count(head) <= 8 or not _has_content(head):
+    for n, clause in enumerate(_clauses(bullet)):
+        start, end = clause
+        sep = separator.search(masked, start, end) if fits(clause) else None
+        head = text[start:sep.start()] if sep else ""
+        if not sep or not 1 <= _count(head) <= 8 or not _has_content(head):
             if n == 0:
                 return []
             continue
-        cards.append([_trim(text, eq.end(), end)])
-    return cards
+        cards.append([_trim(text, sep.end(), end)])
+    return cards if len(cards) >= least else []
 
 
 # ---------------------------------------------------------------- 2. question, answer
@@ -166,7 +174,7 @@ def _answered_question(bullet: _Bullet) -> Cards:
 
 _USE = re.compile(r"(?:Use|Prefer|Choose|Pick|Reach for|Try|Avoid|Never use|Don['’]t use|"
                   r"Do not use|Default to|Start with)\s+(?:(?:a|an|the)\s+)?", re.I)
-_USE_END = re.compile(r"\s+(?:for|when|whenever|if|to|instead of|over|rather than|so|until|"
+_USE_END = re.compile(r"\s+(?:for|as|when|whenever|if|to|instead of|over|rather than|so|until|"
                       r"before|after|where|unless|in|on|at|but|not|than)\b|\s*[,;:.!?—–(]|\s-\s")
 
 
@@ -194,7 +202,7 @@ _ARROW = re.compile(r"\s*(?:→|->|=>|⇒|⟶)\s*")
 
 
 def _chain(bullet: _Bullet) -> Cards:
-    start, end = bullet.first()
+    start, end = _clauses(bullet)[0]
     arrows = list(_ARROW.finditer(bullet.masked, start, end))
     if len(arrows) < 2:
         return []
@@ -234,7 +242,8 @@ def _after_head(bullet: _Bullet, start: int, end: int) -> int | None:
         if "—" in m.group(0) and sentence.count("—") > 1:  # a pair of dashes: an aside
             continue
         head = bullet.text[start:m.start()]
-        if not 1 <= _count(head) <= 6 or not _has_content(head) or not _balanced(head):
+        if (not 1 <= _count(head) <= 6 or not _has_content(head) or not _balanced(head)
+                or _IS.search(head)):  # ``X is Y — …``: the ``is`` rule's
             return None
         return m.end()
     return None
@@ -299,8 +308,10 @@ _LAST_AND = re.compile(r"\s+(?:and|or)\s+")
 
 def _enumeration(bullet: _Bullet) -> Cards:
     """``Claim the key, store the response, and replay it``: three or more items of about
-    one size, the last after ``and`` or ``or``; each item a card."""
+    one size, the last after ``and`` or ``or`` (before any colon or dash); each item a card."""
     start, end = bullet.first()
+    stop = _PREDICATE_END.search(bullet.masked, start, end)
+    end = stop.start() if stop else end
     cuts = [(m.start(), m.end()) for m in _COMMA.finditer(bullet.masked, start, end)]
     if len(cuts) < 2:
         return []
@@ -317,7 +328,30 @@ def _enumeration(bullet: _Bullet) -> Cards:
     return [[s] for s in items]
 
 
-# ---------------------------------------------------------------- 8. the video's phrase
+# ---------------------------------------------------------------- 8. X when Y, X beats Y
+
+_CONDITION = re.compile(r"\s(?:when|whenever|if|unless|until|before|after|so|because|while|once)\s",
+                        re.I)
+_BEATS = re.compile(r"\s(?:beats?|over|vs\.?|versus|trumps?)\s", re.I)
+
+
+def _advice(bullet: _Bullet) -> Cards:
+    """``Push back before you fall over``: the advice before ``when``, ``if``, ``before``,
+    ``so`` …; ``Quotas beat throttles``: what wins. Small words that open it stay out
+    (``Never {{c1::shard}} before you must``)."""
+    start, end = _clauses(bullet)[0]
+    m = _CONDITION.search(bullet.masked, start, end) or _BEATS.search(bullet.masked, start, end)
+    if not m:
+        return []
+    head = bullet.text[start:m.start()]
+    tokens = [t for t in bullet.tokens(start, m.start())]
+    if not 1 <= len(tokens) <= 5 or "," in head or not _has_content(bullet.text[m.end():end]):
+        return []
+    first = next((t for t in tokens if not is_small(t.group(0))), None)
+    return [[_trim(bullet.text, first.start(), m.start())]] if first else []
+
+
+# ---------------------------------------------------------------- 9. the video's phrase
 
 _SUBTITLE = re.compile(r"[:(—–?]|\s-\s")
 
@@ -381,26 +415,34 @@ def _everywhere(bullet: _Bullet, start: int, end: int) -> list[Span]:
     return [m.span() for m in phrase.finditer(bullet.text)]
 
 
-# ---------------------------------------------------------------- 9. the distinctive term
+# ---------------------------------------------------------------- 10. the distinctive term
+
+
+def _odd(word: str) -> bool:
+    """A word with a digit, a hyphen, a slash, a percent sign or a capital inside."""
+    return (any(c.isdigit() for c in word) or any(c in word for c in "-/%")
+            or any(c.isupper() for c in word[1:]))
+
 
 def _score(word: str) -> int:
-    odd = any(c.isdigit() for c in word) or any(c in word for c in "-/%") or any(
-        c.isupper() for c in word[1:])
-    return len(word) + (5 if odd else 0)
+    return len(word) + (5 if _odd(word) else 0)
 
 
 def _distinctive_terms(bullet: _Bullet) -> list[list[Span]]:
+    """Content words of the first sentence, best first, each with the odd words next to it
+    (``High-cardinality IDs``)."""
     runs = _runs(bullet, lambda w: not is_small(w), aside=False)
     words = sorted(((i, j) for i, run in enumerate(runs) for j in range(len(run))),
                    key=lambda ij: -_score(runs[ij[0]][ij[1]].group(0)))
     out = []
     for i, j in words:
         run = runs[i]
-        lo, hi = max(0, j - 1), min(len(run), j + 2)
-        if len(run) <= 3:
-            lo, hi = 0, len(run)
-        out.append([(run[lo].start(), run[hi - 1].end())])
-        out.append([run[j].span()])
+        lo, hi = j, j + 1
+        while lo > 0 and _odd(run[lo - 1].group(0)):
+            lo -= 1
+        while hi < len(run) and _odd(run[hi].group(0)):
+            hi += 1
+        out.append(_everywhere(bullet, run[lo].start(), run[hi - 1].end()))
     return out
 
 
