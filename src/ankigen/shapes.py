@@ -6,19 +6,28 @@ nothing; ``deletions`` keeps the first answer that holds up (``_sound``): no del
 the whole bullet, none is only small words, none is already shown on its card's front.
 The rules, in order (``tests/test_recap_shapes.py`` is their table):
 
-1. ``X = definition. Y = definition.``: each definition (numbers bullets too).
+1. ``X = definition. Y = definition.`` (or ``≈``; or ``→`` in two clauses or more): each
+   value its own card (numbers bullets too); values that repeat each other, one card.
 2. ``A question? Its answer. More.``: the answer sentence.
-3. ``Use X for Y.`` (``Prefer``, ``Avoid``, ``Never use`` …): X.
+3. ``Use X for Y.`` (``Prefer``, ``Avoid``, ``Don't use`` …): X; Y where X is what the
+   video is about (its title names it).
 4. ``A → B → C``: each step of a chain of short steps.
-5. ``Label: …``, ``Head — …``, ``Cause → …`` (a head of at most six words): the first
-   sentence after it that is not a question.
-6. ``X is Y`` / ``X are Y`` / ``X means Y``: Y, up to a colon, semicolon or dash.
-7. ``A, B, and C`` (three or more like items): each item.
-8. The phrase the video is about: the longest run of words shared with the main part of
+5. ``Label: …``, ``Head — …``, ``Cause → …`` (a head of at most six words, with no
+   ``is``): the first sentence after it that is not a question; and so for each later
+   sentence with a head of its own.
+6. ``X is Y`` / ``X are Y`` / ``X means Y`` (a short X, not a clause): Y, up to a colon,
+   semicolon or dash; each clause of the first sentence that says so.
+7. ``A, B, and C`` (three or more items of about one size): each item.
+8. ``Do X when Y`` (``if``, ``before``, ``so`` …), ``X beats Y``: X, without the small
+   words that open it; ``X, not Y``: the words of substance just before ``, not``.
+9. The phrase the video is about: the longest run of words shared with the main part of
    its title (before a colon, dash or parenthesis), each time it appears.
-9. The most distinctive term of the first sentence, outside parentheses: its longest
-   word (a word with a digit, a hyphen, a slash or capitals inside counts five letters
-   more), with the content words beside it, three at most.
+10. The most distinctive term of the first sentence, outside parentheses and code: its
+    longest word (a digit, hyphen, slash, percent sign or inner capital counts five
+    letters more), with the "odd" words beside it, each time it appears.
+
+Sentence-like deletions (5, 2) keep their final punctuation, as a bold label's sentence
+does; phrase-like ones leave it outside, as a bold term's does.
 """
 
 from __future__ import annotations
@@ -39,7 +48,8 @@ def deletions(text: str, title: str = "") -> Cards | None:
     bullet = _Bullet(text)
     if not bullet.sentences:
         return None
-    for rule in (_pairs, _answered_question, _use, _chain, _separated, _is, _enumeration, _advice):
+    for rule in (_pairs, _answered_question, _use, _chain, _separated, _is, _enumeration, _advice,
+                 _contrast):
         cards = _sound(bullet, rule(bullet, title) if rule is _use else rule(bullet))
         if cards:
             return cards
@@ -58,6 +68,7 @@ class _Bullet:
         self.text = text
         self.masked = _mask(text)
         self.sentences = _sentence_spans(text)
+        self.clauses: list[Span] | None = None  # made when first asked for: ``_clauses``
 
     def first(self) -> Span:
         return self.sentences[0]
@@ -113,12 +124,18 @@ _EQUALS = re.compile(r"(?<![=<>!:])=(?![=>])|≈")
 
 def _clauses(bullet: _Bullet) -> list[Span]:
     """Sentences cut at semicolons, and at the comma before each further ``X =``."""
-    out = []
-    for start, end in bullet.sentences:
-        cuts = [start] + [start + i + 1 for i, c in enumerate(bullet.masked[start:end]) if c == ";"]
-        for a, b in zip(cuts, cuts[1:] + [end]):
-            out += _cut_at_commas(bullet.masked, a, b)
-    return out
+    if bullet.clauses is None:
+        out = []
+        for start, end in bullet.sentences:
+            cuts = [start]
+            semicolon = bullet.masked.find(";", start, end)
+            while semicolon >= 0:
+                cuts.append(semicolon + 1)
+                semicolon = bullet.masked.find(";", semicolon + 1, end)
+            for a, b in zip(cuts, cuts[1:] + [end]):
+                out += _cut_at_commas(bullet.masked, a, b)
+        bullet.clauses = out
+    return bullet.clauses
 
 
 def _cut_at_commas(masked: str, start: int, end: int) -> list[Span]:
@@ -292,7 +309,11 @@ def _predicate(bullet: _Bullet, start: int, end: int) -> Span | None:
     if not m:
         return None
     subject = bullet.text[start:m.start()]
-    subject = subject[subject.rfind(",") + 1:]
+    comma = subject.rfind(",")
+    if comma >= 0 and _count(subject[:comma]) <= 3:  # ``At L6, the fix is …``
+        subject = subject[comma + 1:]
+    if _PREDICATE_END.search(bullet.masked, start, m.start()) or "," in subject:
+        return None
     words = [w.lower() for w in _TOKEN.findall(subject)]
     if not 1 <= len(words) <= 6 or not _has_content(subject) or _NOT_SUBJECT.intersection(words):
         return None
@@ -313,13 +334,15 @@ def _enumeration(bullet: _Bullet) -> Cards:
     stop = _PREDICATE_END.search(bullet.masked, start, end)
     end = stop.start() if stop else end
     cuts = [(m.start(), m.end()) for m in _COMMA.finditer(bullet.masked, start, end)]
-    if len(cuts) < 2:
+    if not cuts:
         return []
     if not _LAST_AND.search(bullet.masked[cuts[-1][0]:cuts[-1][1]] + " "):
         last = list(_LAST_AND.finditer(bullet.masked, cuts[-1][1], end))
         if not last:
             return []
         cuts.append(last[-1].span())
+    if len(cuts) < 2:
+        return []
     bounds = [start] + [p for cut in cuts for p in cut] + [end]
     items = [_trim(bullet.text, a, b) for a, b in zip(bounds[::2], bounds[1::2])]
     sizes = [_count(bullet.text[slice(*s)]) for s in items]
@@ -349,6 +372,33 @@ def _advice(bullet: _Bullet) -> Cards:
         return []
     first = next((t for t in tokens if not is_small(t.group(0))), None)
     return [[_trim(bullet.text, first.start(), m.start())]] if first else []
+
+
+_NOT = re.compile(r"(?:\s*\([^)]*\))?,\s+(?:not|never)\s")
+
+
+def _contrast(bullet: _Bullet) -> Cards:
+    """``Pair on the pattern, not the line``: the words of substance just before ``, not``
+    (three at most, past a parenthesis: ``Alert on symptoms (user pain), not causes``)."""
+    start, end = _clauses(bullet)[0]
+    m = _NOT.search(bullet.text, start, end)
+    if not m:
+        return []
+    tokens = bullet.tokens(start, m.start())
+    run: list[re.Match] = []
+    for i in range(len(tokens) - 1, -1, -1):
+        word, joined = tokens[i].group(0), bool(run)
+        if joined and bullet.text[tokens[i].end():run[0].start()].strip(" -"):
+            break
+        if is_small(word) and not (joined and word in ("and", "or") and i and not is_small(
+                tokens[i - 1].group(0)) and not is_small(run[0].group(0))):
+            break
+        run.insert(0, tokens[i])
+        if sum(not is_small(t.group(0)) for t in run) == 3:
+            break
+    while run and is_small(run[0].group(0)):
+        run.pop(0)
+    return [[(run[0].start(), run[-1].end())]] if run else []
 
 
 # ---------------------------------------------------------------- 9. the video's phrase
