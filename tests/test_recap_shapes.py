@@ -326,3 +326,16 @@ def test_any_text_gives_a_note_or_none_and_never_fails(bullet):
     bullet = bullet.strip()
     spec = note(bullet) if bullet and "\n" not in bullet else None
     assert spec is None or spec.note_type in (CLOZE, QA)
+
+
+def test_a_hostile_bullet_costs_little():
+    """Each rule reads the bullet a bounded number of times: 5,000 words, well under a second
+    here (the bound leaves room for a loaded machine)."""
+    import time
+
+    words = [f"term{i}" for i in range(5000)]
+    for bullet in (" ".join(words), ", ".join(words), ". ".join(f"x = {w}" for w in words)):
+        start = time.perf_counter()
+        spec = note(bullet)
+        assert time.perf_counter() - start < 5
+        assert_sound(bullet, spec)

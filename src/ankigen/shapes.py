@@ -40,6 +40,8 @@ Span = tuple[int, int]
 Cards = list[list[Span]]
 
 _TOKEN = re.compile(r"\w+(?:[-'’/.]\w+)*%?")
+_MOST_CARDS = 9  # a rule that finds more (a list of fifty) names no card anyone wants
+_TRIES = 12  # phrases or terms tried, best first: each try reads the whole bullet
 _TRAILING = ".,;:!?…"
 
 
@@ -53,7 +55,7 @@ def deletions(text: str, title: str = "") -> Cards | None:
         cards = _sound(bullet, rule(bullet, title) if rule is _use else rule(bullet))
         if cards:
             return cards
-    for candidate in [*_title_phrases(bullet, title), *_distinctive_terms(bullet)]:
+    for candidate in [*_title_phrases(bullet, title)[:_TRIES], *_distinctive_terms(bullet)[:_TRIES]]:
         cards = _sound(bullet, [candidate])
         if cards:
             return cards
@@ -456,7 +458,7 @@ def _title_phrases(bullet: _Bullet, title: str) -> list[list[Span]]:
         return []
     runs = _runs(bullet, lambda w: not is_small(w) and any(_same_word(_stem(w), t) for t in topic))
     runs.sort(key=lambda run: -len(run))
-    return [_everywhere(bullet, run[0].start(), run[-1].end()) for run in runs]
+    return [_everywhere(bullet, run[0].start(), run[-1].end()) for run in runs[:_TRIES]]
 
 
 def _everywhere(bullet: _Bullet, start: int, end: int) -> list[Span]:
@@ -485,7 +487,7 @@ def _distinctive_terms(bullet: _Bullet) -> list[list[Span]]:
     words = sorted(((i, j) for i, run in enumerate(runs) for j in range(len(run))),
                    key=lambda ij: -_score(runs[ij[0]][ij[1]].group(0)))
     out = []
-    for i, j in words:
+    for i, j in words[:_TRIES]:
         run = runs[i]
         lo, hi = j, j + 1
         while lo > 0 and _odd(run[lo - 1].group(0)):
@@ -493,6 +495,8 @@ def _distinctive_terms(bullet: _Bullet) -> list[list[Span]]:
         while hi < len(run) and _odd(run[hi].group(0)):
             hi += 1
         out.append(_everywhere(bullet, run[lo].start(), run[hi - 1].end()))
+        if hi - lo > 1:
+            out.append(_everywhere(bullet, *run[j].span()))
     return out
 
 
@@ -512,7 +516,7 @@ def _sound(bullet: _Bullet, cards: Cards) -> Cards | None:
     """The cards, or all of them merged into one card where one card's front would show
     another's answer; None when a deletion is empty, only small words, unbalanced, or
     leaves its card's front with no word of substance."""
-    if not cards:
+    if not cards or len(cards) > _MOST_CARDS:
         return None
     text = bullet.text
     spans = sorted(s for card in cards for s in card)
