@@ -112,7 +112,7 @@ def _trim(text: str, start: int, end: int) -> Span:
 
 
 def _has_content(text: str) -> bool:
-    return any(not is_small(t) for t in _TOKEN.findall(text))
+    return any(not is_small(t.group(0)) for t in _TOKEN.finditer(text))
 
 
 def _count(text: str) -> int:
@@ -270,13 +270,13 @@ def _after_head(bullet: _Bullet, start: int, end: int) -> int | None:
 
 def _first_answer(bullet: _Bullet, pos: int) -> Cards:
     """The first sentence from ``pos`` on that is not a question, whole."""
-    body = bullet.text[pos:]
-    offset = pos
-    for sentence in sentences(body):
-        at = bullet.text.find(sentence, offset)
-        offset = at + len(sentence)
-        if not _ends_question(sentence):
-            return [[(at, offset)]]
+    for start, end in bullet.sentences:
+        if end <= pos:
+            continue
+        span = _trim(bullet.text, max(start, pos), end)
+        span = (span[0], end)  # a sentence keeps its final punctuation
+        if span[0] < end and not _ends_question(bullet.text[start:end]):
+            return [[span]]
     return []
 
 
@@ -543,7 +543,10 @@ def _fronts_hold(text: str, cards: Cards) -> bool:
         front_text = " … ".join(front)
         if not _has_content(front_text):
             return False
-        shown = f" {_words(front_text)} "
-        if any(f" {_words(text[a:b])} " in shown for a, b in card):
-            return False
+        lowered = front_text.lower()
+        answers = [_words(text[a:b]) for a, b in card]
+        if any(a.split(" ", 1)[0] in lowered for a in answers):  # else none can be shown
+            shown = f" {_words(front_text)} "
+            if any(f" {a} " in shown for a in answers):
+                return False
     return True
