@@ -80,6 +80,8 @@ SHAPES = [
      "Range sharding: {{c1::easy scans.}} Hash sharding: {{c2::even spread.}}"),
     ("Throughput: ~1M msgs/sec on 3 brokers (1 KB messages).", "",
      "Throughput: {{c1::~1M msgs/sec on 3 brokers (1 KB messages).}}"),
+    ("The real question: what does the user see when the network splits?", "",
+     "The real question: {{c1::what does the user see when the network splits?}}"),
     # 6. X is / are / means Y: Y, up to a colon, semicolon or dash
     ("A hot partition is one that takes most of the writes.", "",
      "A hot partition is {{c1::one that takes most of the writes}}."),
@@ -96,6 +98,9 @@ SHAPES = [
      "{{c1::Claim the lock}}, {{c2::write the row}}, and {{c3::release the lock}}."),
     ("Bounded buffers, blocking producers and explicit drops — pick one.", "",
      "{{c1::Bounded buffers}}, {{c2::blocking producers}} and {{c3::explicit drops}} — pick one."),
+    # … but an aside is no item
+    ("AP systems, e.g. Cassandra, accept writes and reconcile later.", "",
+     "AP systems, e.g. {{c1::Cassandra}}, accept writes and reconcile later."),
     # 8. advice before when / if / before / so; what beats what
     ("Fail open when the limiter's store is down.", LIMITS,
      "{{c1::Fail open}} when the limiter's store is down."),

@@ -269,7 +269,8 @@ def _after_head(bullet: _Bullet, start: int, end: int) -> int | None:
 
 
 def _first_answer(bullet: _Bullet, pos: int) -> Cards:
-    """The first sentence from ``pos`` on that is not a question, whole."""
+    """The first sentence from ``pos`` on that is not a question, whole (or the first)."""
+    first: Cards = []
     for start, end in bullet.sentences:
         if end <= pos:
             continue
@@ -277,7 +278,8 @@ def _first_answer(bullet: _Bullet, pos: int) -> Cards:
         span = (span[0], end)  # a sentence keeps its final punctuation
         if span[0] < end and not _ends_question(bullet.text[start:end]):
             return [[span]]
-    return []
+        first = first or [[span]] if span[0] < end else first
+    return first  # only questions: ``The real question: what does the user see?``
 
 
 # ---------------------------------------------------------------- 6. X is Y
@@ -350,7 +352,15 @@ def _enumeration(bullet: _Bullet) -> Cards:
     sizes = [_count(bullet.text[slice(*s)]) for s in items]
     if min(sizes) < 1 or max(sizes) > 8 or sizes[0] > max(sizes[1:]) + 2:
         return []
+    if any(_opens_aside(bullet.text[slice(*s)]) for s in items):  # ``X, e.g. Y, does Z``
+        return []
     return [[s] for s in items]
+
+
+def _opens_aside(item: str) -> bool:
+    """Whether an item opens with a small word other than an article: an aside, not an item."""
+    first = _TOKEN.match(item)
+    return bool(first) and is_small(first.group(0)) and first.group(0).lower() not in ("a", "an", "the")
 
 
 # ---------------------------------------------------------------- 8. X when Y, X beats Y
