@@ -344,3 +344,51 @@ def test_a_hostile_bullet_costs_little():
         spec = note(bullet)
         assert time.perf_counter() - start < 5
         assert_sound(bullet, spec)
+
+
+SCRIPT = """\
+# Rate Limiting: Protecting Your API
+
+## Quick Recap (4 bullets)
+
+- Token bucket = a bucket that refills at a fixed rate. Bursts are fine.
+- 429 = slow down. 503 = overloaded.
+- **Fail open when the limiter's store is down.**
+- Limiting.
+
+## One-Liner to Remember
+
+A limit you don't explain is a bug report.
+"""
+
+
+def test_a_learner_sees_what_to_recall_on_every_card(run, tmp_path):
+    """Built through the CLI and imported into Anki: each no-bold bullet is a cloze whose
+    front hides what its shape names; only the bullet with nothing to hide alone asks a
+    question, and that question shows the words to complete."""
+    from anki_helpers import import_package, open_collection, visible_text
+
+    (tmp_path / "01-limits.md").write_text(SCRIPT, encoding="utf-8")
+    result = run("build", tmp_path / "01-limits.md", "-o", tmp_path / "limits.apkg")
+    assert result.exit_code == 0, result.output
+    warned = {int(m) for m in re.findall(r"01-limits\.md:(\d+): warning", result.output)}
+    assert warned == {1, 8}  # no examples section; the bullet with nothing to hide alone
+    col = open_collection(tmp_path)
+    assert import_package(col, tmp_path / "limits.apkg")["conflicting"] == 0
+    seen = {}
+    for cid in col.find_cards("tag:recap"):
+        card = col.get_card(cid)
+        front, back = visible_text(card.question()), visible_text(card.answer())
+        front = re.sub(r"\s+([.,])", r"\1", front.rsplit("Quick Recap", 1)[-1].strip())
+        seen[front] = back
+    col.close()
+    assert set(seen) == {
+        "Token bucket = [...]. Bursts are fine.",
+        "429 = [...]. 503 = overloaded.",
+        "429 = slow down. 503 = [...].",
+        "[...] when the limiter's store is down.",
+        "Which words complete the recap point “L….”?",
+    }
+    assert "a bucket that refills at a fixed rate" in seen["Token bucket = [...]. Bursts are fine."]
+    assert "Fail open" in seen["[...] when the limiter's store is down."]
+    assert "Limiting." in seen["Which words complete the recap point “L….”?"]
