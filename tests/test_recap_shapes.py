@@ -284,6 +284,7 @@ def assert_sound(bullet: str, spec) -> None:
         assert spec.back and "recap point that begins" not in spec.text
         return
     assert _CLOZE.sub(lambda m: m.group(2), spec.text) == bullet
+    assert not re.search(f"\\]\\([^)]*{CLOZE_OPEN}|<https?:[^>]*{CLOZE_OPEN}", spec.text)
     numbers = sorted({int(m.group(1)) for m in _CLOZE.finditer(spec.text)})
     assert numbers == list(range(1, len(numbers) + 1)) and len(spec.answers) == len(numbers)
     for n in numbers:
@@ -307,7 +308,8 @@ def test_nearly_every_corpus_bullet_unbolded_becomes_a_cloze():
 
 _VOCABULARY = ["cache", "key", "hot", "queue", "the", "a", "is", "are", "of", "to", "it",
                "Use", "for", "when", "before", "not", "p99", "ms", "3", "1/N", "server",
-               "retries", "jitter", "write-ahead", "log", "fast", "slow", "and", "or", "never"]
+               "retries", "jitter", "write-ahead", "log", "fast", "slow", "and", "or", "never",
+               "[the queue](https://x.test/queue-cache)", "e.g.", "<https://x.test/key>"]
 _GLUE = [" ", " ", " ", " ", ", ", ". ", " = ", ": ", " — ", "—", " → ", " -> ", "? ", "; ",
          " (", ") ", " `", "` ", ' "', '" ', " *", "* "]
 

@@ -83,11 +83,15 @@ _LINK_TARGET = re.compile(r"(?<=\])\([^)]*\)|<[a-z]+:[^>]*>")
 _PARENTHESIZED = re.compile(r"(?<=\()[^()]*(?=\))")
 
 
+_HIDDEN = "\x01"  # a link's target: never on a card as text, so never a deletion
+
+
 def _mask(text: str) -> str:
+    """Code and parentheses blanked with NUL, link targets with ``_HIDDEN``."""
     masked = mask_code(text)
-    for pattern in (_LINK_TARGET, _PARENTHESIZED):
+    for pattern, filler in ((_LINK_TARGET, _HIDDEN), (_PARENTHESIZED, "\x00")):
         if pattern.search(masked):
-            masked = pattern.sub(lambda m: "\x00" * len(m.group(0)), masked)
+            masked = pattern.sub(lambda m: filler * len(m.group(0)), masked)
     return masked
 
 
@@ -451,7 +455,8 @@ def _runs(bullet: _Bullet, keep, aside: bool = True) -> list[list[re.Match]]:
     runs: list[list[re.Match]] = []
     last = None
     for token in bullet.tokens(start, end):
-        if not keep(token.group(0)) or (not aside and bullet.masked[token.start()] == "\x00"):
+        if not keep(token.group(0)) or bullet.masked[token.start()] in ("\x00\x01" if not aside
+                                                                         else _HIDDEN):
             last = None
             continue
         if last is not None and bullet.text[last.end():token.start()].strip(" -") == "":
@@ -474,7 +479,7 @@ def _title_phrases(bullet: _Bullet, title: str) -> list[list[Span]]:
 def _everywhere(bullet: _Bullet, start: int, end: int) -> list[Span]:
     """Each place the phrase appears, as a word of its own, in any case."""
     phrase = re.compile(r"(?<!\w)" + re.escape(bullet.text[start:end]) + r"(?!\w)", re.I)
-    return [m.span() for m in phrase.finditer(bullet.text)]
+    return [m.span() for m in phrase.finditer(bullet.text) if bullet.masked[m.start()] != _HIDDEN]
 
 
 # ---------------------------------------------------------------- 10. the distinctive term
