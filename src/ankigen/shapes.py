@@ -84,14 +84,16 @@ _PARENTHESIZED = re.compile(r"(?<=\()[^()]*(?=\))")
 
 
 _HIDDEN = "\x01"  # a link's target: never on a card as text, so never a deletion
+_NOT_HIDDEN = re.compile("[^\x01]")
 
 
 def _mask(text: str) -> str:
     """Code and parentheses blanked with NUL, link targets with ``_HIDDEN``."""
     masked = mask_code(text)
-    for pattern, filler in ((_LINK_TARGET, _HIDDEN), (_PARENTHESIZED, "\x00")):
-        if pattern.search(masked):
-            masked = pattern.sub(lambda m: filler * len(m.group(0)), masked)
+    if _LINK_TARGET.search(masked):
+        masked = _LINK_TARGET.sub(lambda m: _HIDDEN * len(m.group(0)), masked)
+    if _PARENTHESIZED.search(masked):  # a link inside parentheses stays hidden
+        masked = _PARENTHESIZED.sub(lambda m: _NOT_HIDDEN.sub("\x00", m.group(0)), masked)
     return masked
 
 
@@ -523,8 +525,12 @@ def _balanced(text: str) -> bool:
             and text.count("<") == text.count(">") and text.count("“") == text.count("”"))
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _words(text: str) -> str:
-    return " ".join(t.lower() for t in _TOKEN.findall(text))
+    """The text's words in lower case, one space apart (``1/N`` is two: as a learner reads)."""
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def _sound(bullet: _Bullet, cards: Cards) -> Cards | None:
