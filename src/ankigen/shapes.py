@@ -34,20 +34,17 @@ from __future__ import annotations
 
 import re
 
-from .text import is_small, mask_code, sentences
+from .bullet import (EQUALS, TOKEN, Bullet, Cards, Span, balanced, clauses, count, ends_question,
+                     has_content, trim, words)
+from .terms import distinctive_terms, same_word, stem, title_phrases, topic_words
+from .text import is_small
 
-Span = tuple[int, int]
-Cards = list[list[Span]]
-
-_TOKEN = re.compile(r"\w+(?:[-'’/.]\w+)*%?")
 _MOST_CARDS = 9  # a rule that finds more (a list of fifty) names no card anyone wants
-_TRIES = 12  # phrases or terms tried, best first: each try reads the whole bullet
-_TRAILING = ".,;:!?…"
 
 
 def deletions(text: str, title: str = "") -> Cards | None:
     """The bullet's cards as groups of spans to hide, or None: no deletion is defensible."""
-    bullet = _Bullet(text)
+    bullet = Bullet(text)
     if not bullet.sentences:
         return None
     for rule in (_pairs, _answered_question, _use, _chain, _separated, _is, _enumeration, _advice,
@@ -55,143 +52,44 @@ def deletions(text: str, title: str = "") -> Cards | None:
         cards = _sound(bullet, rule(bullet, title) if rule is _use else rule(bullet))
         if cards:
             return cards
-    for candidate in [*_title_phrases(bullet, title)[:_TRIES], *_distinctive_terms(bullet)[:_TRIES]]:
+    for candidate in [*title_phrases(bullet, title), *distinctive_terms(bullet)]:
         cards = _sound(bullet, [candidate])
         if cards:
             return cards
     return None
 
 
-class _Bullet:
-    """The bullet's text; the same with code, link targets and parentheses blanked (where
-    separators are looked for); its sentences as spans."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.masked = _mask(text)
-        self.sentences = _sentence_spans(text)
-        self.clauses: list[Span] | None = None  # made when first asked for: ``_clauses``
-
-    def first(self) -> Span:
-        return self.sentences[0]
-
-    def tokens(self, start: int = 0, end: int | None = None) -> list[re.Match]:
-        return list(_TOKEN.finditer(self.text, start, len(self.text) if end is None else end))
-
-
-_LINK_TARGET = re.compile(r"(?<=\])\([^)]*\)|<[a-z]+:[^>]*>")
-_PARENTHESIZED = re.compile(r"(?<=\()[^()]*(?=\))")
-
-
-_HIDDEN = "\x01"  # a link's target: never on a card as text, so never a deletion
-_NOT_HIDDEN = re.compile("[^\x01]")
-
-
-def _mask(text: str) -> str:
-    """Code and parentheses blanked with NUL, link targets with ``_HIDDEN``."""
-    masked = mask_code(text)
-    if _LINK_TARGET.search(masked):
-        masked = _LINK_TARGET.sub(lambda m: _HIDDEN * len(m.group(0)), masked)
-    if _PARENTHESIZED.search(masked):  # a link inside parentheses stays hidden
-        masked = _PARENTHESIZED.sub(lambda m: _NOT_HIDDEN.sub("\x00", m.group(0)), masked)
-    return masked
-
-
-def _sentence_spans(text: str) -> list[Span]:
-    spans, pos = [], 0
-    for sentence in sentences(text):
-        start = text.find(sentence, pos)
-        if start < 0:  # cannot happen: sentences are pieces of the text, in order
-            break
-        spans.append((start, start + len(sentence)))
-        pos = start + len(sentence)
-    return spans
-
-
-def _trim(text: str, start: int, end: int) -> Span:
-    """The span without spaces around it and without trailing ``.,;:!?…``."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAILING):
-        end -= 1
-    return start, end
-
-
-def _has_content(text: str) -> bool:
-    return any(not is_small(t.group(0)) for t in _TOKEN.finditer(text))
-
-
-def _count(text: str) -> int:
-    return len(_TOKEN.findall(text))
-
-
 # ---------------------------------------------------------------- 1. X = definition
 
-_EQUALS = re.compile(r"(?<![=<>!:])=(?![=>])|≈")
-
-
-def _clauses(bullet: _Bullet) -> list[Span]:
-    """Sentences cut at semicolons, and at the comma before each further ``X =``."""
-    if bullet.clauses is None:
-        out = []
-        for start, end in bullet.sentences:
-            cuts = [start]
-            semicolon = bullet.masked.find(";", start, end)
-            while semicolon >= 0:
-                cuts.append(semicolon + 1)
-                semicolon = bullet.masked.find(";", semicolon + 1, end)
-            for a, b in zip(cuts, cuts[1:] + [end]):
-                out += _cut_at_commas(bullet.masked, a, b)
-        bullet.clauses = out
-    return bullet.clauses
-
-
-def _cut_at_commas(masked: str, start: int, end: int) -> list[Span]:
-    equals = [m.start() for m in _EQUALS.finditer(masked, start, end)]
-    spans, pos = [], start
-    for before, eq in zip(equals, equals[1:]):
-        comma = masked.rfind(",", before, eq)
-        if comma < 0:
-            return [(start, end)]
-        spans.append((pos, comma + 1))
-        pos = comma + 1
-    spans.append((pos, end))
-    return spans
-
-
-def _pairs(bullet: _Bullet) -> Cards:
+def _pairs(bullet: Bullet) -> Cards:
     """Each value of ``X = value`` clauses, the first clause one of them; with arrows
     instead (``80% → shed; 95% → reject``), two clauses at least, each with one arrow."""
-    return (_values(bullet, _EQUALS, 1)
+    return (_values(bullet, EQUALS, 1)
             or _values(bullet, _ARROW, 2, lambda c: len(_ARROW.findall(bullet.masked[slice(*c)])) == 1))
 
 
-def _values(bullet: _Bullet, separator: re.Pattern, least: int, fits=lambda clause: True) -> Cards:
+def _values(bullet: Bullet, separator: re.Pattern, least: int, fits=lambda clause: True) -> Cards:
     text, masked = bullet.text, bullet.masked
     cards = []
-    for n, clause in enumerate(_clauses(bullet)):
+    for n, clause in enumerate(clauses(bullet)):
         start, end = clause
         sep = separator.search(masked, start, end) if fits(clause) else None
         head = text[start:sep.start()] if sep else ""
-        if not sep or not 1 <= _count(head) <= 8 or not _has_content(head):
+        if not sep or not 1 <= count(head) <= 8 or not has_content(head):
             if n == 0:
                 return []
             continue
-        cards.append([_trim(text, sep.end(), end)])
+        cards.append([trim(text, sep.end(), end)])
     return cards if len(cards) >= least else []
 
 
 # ---------------------------------------------------------------- 2. question, answer
 
-def _ends_question(text: str) -> bool:
-    return text.rstrip("\"'”’*_) ").endswith("?")
-
-
-def _answered_question(bullet: _Bullet) -> Cards:
+def _answered_question(bullet: Bullet) -> Cards:
     spans = bullet.sentences
-    if not _ends_question(bullet.text[slice(*spans[0])]):
+    if not ends_question(bullet.text[slice(*spans[0])]):
         return []
-    answer = next((s for s in spans[1:] if not _ends_question(bullet.text[slice(*s)])), None)
+    answer = next((s for s in spans[1:] if not ends_question(bullet.text[slice(*s)])), None)
     return [[answer]] if answer else []
 
 
@@ -203,21 +101,21 @@ _USE_END = re.compile(r"\s+(?:for|as|when|whenever|if|to|instead of|over|rather 
                       r"before|after|where|unless|in|on|at|but|not|than)\b|\s*[,;:.!?—–(]|\s-\s")
 
 
-def _use(bullet: _Bullet, title: str = "") -> Cards:
+def _use(bullet: Bullet, title: str = "") -> Cards:
     """X of ``Use X for Y``; Y where X is what the video is about (its title names it)."""
     start, end = bullet.first()
     m = _USE.match(bullet.text, start, end)
     if not m:
         return []
     stop = _USE_END.search(bullet.masked, m.end(), end)
-    span = _trim(bullet.text, m.end(), stop.start() if stop else end)
-    if not 1 <= _count(bullet.text[slice(*span)]) <= 6:
+    span = trim(bullet.text, m.end(), stop.start() if stop else end)
+    if not 1 <= count(bullet.text[slice(*span)]) <= 6:
         return []
-    topic = _topic_words(title)
+    topic = topic_words(title)
     if stop and stop.group(0).strip() and topic and all(
-            any(_same_word(_stem(w), t) for t in topic)
-            for w in _TOKEN.findall(bullet.text[slice(*span)]) if not is_small(w)):
-        return [[_trim(bullet.text, stop.end(), end)]]
+            any(same_word(stem(w), t) for t in topic)
+            for w in TOKEN.findall(bullet.text[slice(*span)]) if not is_small(w)):
+        return [[trim(bullet.text, stop.end(), end)]]
     return [[span]]
 
 
@@ -226,14 +124,14 @@ def _use(bullet: _Bullet, title: str = "") -> Cards:
 _ARROW = re.compile(r"\s*(?:→|->|=>|⇒|⟶)\s*")
 
 
-def _chain(bullet: _Bullet) -> Cards:
-    start, end = _clauses(bullet)[0]
+def _chain(bullet: Bullet) -> Cards:
+    start, end = clauses(bullet)[0]
     arrows = list(_ARROW.finditer(bullet.masked, start, end))
     if len(arrows) < 2:
         return []
     bounds = [start] + [p for a in arrows for p in (a.start(), a.end())] + [end]
-    steps = [_trim(bullet.text, a, b) for a, b in zip(bounds[::2], bounds[1::2])]
-    if any(not 1 <= _count(bullet.text[slice(*s)]) <= 5 or ":" in bullet.masked[slice(*s)]
+    steps = [trim(bullet.text, a, b) for a, b in zip(bounds[::2], bounds[1::2])]
+    if any(not 1 <= count(bullet.text[slice(*s)]) <= 5 or ":" in bullet.masked[slice(*s)]
            for s in steps):
         return []
     return [[s] for s in steps]
@@ -244,7 +142,7 @@ def _chain(bullet: _Bullet) -> Cards:
 _SEPARATOR = re.compile(r":(?=\s|$)|\s[—–-]\s|—|\s*(?:→|->|=>|⇒|⟶)\s*")
 
 
-def _separated(bullet: _Bullet) -> Cards:
+def _separated(bullet: Bullet) -> Cards:
     """The first sentence's head and what follows it; and so for each later sentence that
     opens with a head of its own (``Range: easy scans. Hash: even spread.``)."""
     start, end = bullet.first()
@@ -260,29 +158,29 @@ def _separated(bullet: _Bullet) -> Cards:
     return cards
 
 
-def _after_head(bullet: _Bullet, start: int, end: int) -> int | None:
+def _after_head(bullet: Bullet, start: int, end: int) -> int | None:
     """Where the body starts, after a short head and its separator; None without one."""
     sentence = bullet.masked[start:end]
     for m in _SEPARATOR.finditer(bullet.masked, start, end):
         if "—" in m.group(0) and sentence.count("—") > 1:  # a pair of dashes: an aside
             continue
         head = bullet.text[start:m.start()]
-        if (not 1 <= _count(head) <= 6 or not _has_content(head) or not _balanced(head)
+        if (not 1 <= count(head) <= 6 or not has_content(head) or not balanced(head)
                 or _IS.search(head)):  # ``X is Y — …``: the ``is`` rule's
             return None
         return m.end()
     return None
 
 
-def _first_answer(bullet: _Bullet, pos: int) -> Cards:
+def _first_answer(bullet: Bullet, pos: int) -> Cards:
     """The first sentence from ``pos`` on that is not a question, whole (or the first)."""
     first: Cards = []
     for start, end in bullet.sentences:
         if end <= pos:
             continue
-        span = _trim(bullet.text, max(start, pos), end)
+        span = trim(bullet.text, max(start, pos), end)
         span = (span[0], end)  # a sentence keeps its final punctuation
-        if span[0] < end and not _ends_question(bullet.text[start:end]):
+        if span[0] < end and not ends_question(bullet.text[start:end]):
             return [[span]]
         first = first or [[span]] if span[0] < end else first
     return first  # only questions: ``The real question: what does the user see?``
@@ -299,13 +197,13 @@ _NOT_SUBJECT = frozenset("it this that these those there here what which who if 
 _PREDICATE_END = re.compile(r"[:;]|\s[—–-]\s|—")
 
 
-def _is(bullet: _Bullet) -> Cards:
+def _is(bullet: Bullet) -> Cards:
     """Y in the first sentence's ``X is Y``; and in each of its clauses after a semicolon
     that says the same of another X (``Dashboards are for humans; alerts are for pagers``)."""
     start, end = bullet.first()
-    clauses = [c for c in _clauses(bullet) if start <= c[0] < end]
+    parts = [c for c in clauses(bullet) if start <= c[0] < end]
     cards = []
-    for n, (a, b) in enumerate(clauses):
+    for n, (a, b) in enumerate(parts):
         span = _predicate(bullet, a, b)
         if span is None and n == 0:
             return []
@@ -314,21 +212,21 @@ def _is(bullet: _Bullet) -> Cards:
     return cards
 
 
-def _predicate(bullet: _Bullet, start: int, end: int) -> Span | None:
+def _predicate(bullet: Bullet, start: int, end: int) -> Span | None:
     m = _IS.search(bullet.masked, start, end)
     if not m:
         return None
     subject = bullet.text[start:m.start()]
     comma = subject.rfind(",")
-    if comma >= 0 and _count(subject[:comma]) <= 3:  # ``At L6, the fix is …``
+    if comma >= 0 and count(subject[:comma]) <= 3:  # ``At L6, the fix is …``
         subject = subject[comma + 1:]
     if _PREDICATE_END.search(bullet.masked, start, m.start()) or "," in subject:
         return None
-    words = [w.lower() for w in _TOKEN.findall(subject)]
-    if not 1 <= len(words) <= 6 or not _has_content(subject) or _NOT_SUBJECT.intersection(words):
+    words = [w.lower() for w in TOKEN.findall(subject)]
+    if not 1 <= len(words) <= 6 or not has_content(subject) or _NOT_SUBJECT.intersection(words):
         return None
     stop = _PREDICATE_END.search(bullet.masked, m.end(), end)
-    return _trim(bullet.text, m.end(), stop.start() if stop else end)
+    return trim(bullet.text, m.end(), stop.start() if stop else end)
 
 
 # ---------------------------------------------------------------- 7. A, B, and C
@@ -337,7 +235,7 @@ _COMMA = re.compile(r",\s+(?:(?:and|or)\s+)?")
 _LAST_AND = re.compile(r"\s+(?:and|or)\s+")
 
 
-def _enumeration(bullet: _Bullet) -> Cards:
+def _enumeration(bullet: Bullet) -> Cards:
     """``Claim the key, store the response, and replay it``: three or more items of about
     one size, the last after ``and`` or ``or`` (before any colon or dash); each item a card."""
     start, end = bullet.first()
@@ -354,8 +252,8 @@ def _enumeration(bullet: _Bullet) -> Cards:
     if len(cuts) < 2:
         return []
     bounds = [start] + [p for cut in cuts for p in cut] + [end]
-    items = [_trim(bullet.text, a, b) for a, b in zip(bounds[::2], bounds[1::2])]
-    sizes = [_count(bullet.text[slice(*s)]) for s in items]
+    items = [trim(bullet.text, a, b) for a, b in zip(bounds[::2], bounds[1::2])]
+    sizes = [count(bullet.text[slice(*s)]) for s in items]
     if min(sizes) < 1 or max(sizes) > 8 or sizes[0] > max(sizes[1:]) + 2:
         return []
     if any(_opens_aside(bullet.text[slice(*s)]) for s in items):  # ``X, e.g. Y, does Z``
@@ -365,7 +263,7 @@ def _enumeration(bullet: _Bullet) -> Cards:
 
 def _opens_aside(item: str) -> bool:
     """Whether an item opens with a small word other than an article: an aside, not an item."""
-    first = _TOKEN.match(item)
+    first = TOKEN.match(item)
     return bool(first) and is_small(first.group(0)) and first.group(0).lower() not in ("a", "an", "the")
 
 
@@ -376,29 +274,29 @@ _CONDITION = re.compile(r"\s(?:when|whenever|if|unless|until|before|after|so|bec
 _BEATS = re.compile(r"\s(?:beats?|over|vs\.?|versus|trumps?)\s", re.I)
 
 
-def _advice(bullet: _Bullet) -> Cards:
+def _advice(bullet: Bullet) -> Cards:
     """``Push back before you fall over``: the advice before ``when``, ``if``, ``before``,
     ``so`` …; ``Quotas beat throttles``: what wins. Small words that open it stay out
     (``Never {{c1::shard}} before you must``)."""
-    start, end = _clauses(bullet)[0]
+    start, end = clauses(bullet)[0]
     m = _CONDITION.search(bullet.masked, start, end) or _BEATS.search(bullet.masked, start, end)
     if not m:
         return []
     head = bullet.text[start:m.start()]
     tokens = [t for t in bullet.tokens(start, m.start())]
-    if not 1 <= len(tokens) <= 5 or "," in head or not _has_content(bullet.text[m.end():end]):
+    if not 1 <= len(tokens) <= 5 or "," in head or not has_content(bullet.text[m.end():end]):
         return []
     first = next((t for t in tokens if not is_small(t.group(0))), None)
-    return [[_trim(bullet.text, first.start(), m.start())]] if first else []
+    return [[trim(bullet.text, first.start(), m.start())]] if first else []
 
 
 _NOT = re.compile(r"(?:\s*\([^)]*\))?,\s+(?:not|never)\s")
 
 
-def _contrast(bullet: _Bullet) -> Cards:
+def _contrast(bullet: Bullet) -> Cards:
     """``Pair on the pattern, not the line``: the words of substance just before ``, not``
     (three at most, past a parenthesis: ``Alert on symptoms (user pain), not causes``)."""
-    start, end = _clauses(bullet)[0]
+    start, end = clauses(bullet)[0]
     m = _NOT.search(bullet.text, start, end)
     if not m:
         return []
@@ -419,121 +317,9 @@ def _contrast(bullet: _Bullet) -> Cards:
     return [[(run[0].start(), run[-1].end())]] if run else []
 
 
-# ---------------------------------------------------------------- 9. the video's phrase
-
-_SUBTITLE = re.compile(r"[:(—–?]|\s-\s")
-
-
-def _stem(word: str) -> str:
-    return word.lower().replace("’", "'").removesuffix("'s")
-
-
-def _same_word(a: str, b: str) -> bool:
-    """One word in two forms: ``shed`` and ``shedding``, ``key`` and ``keys``, ``cache``
-    and ``caching``, ``limiter`` and ``limiting``: they share all their letters but the
-    last one or two (the last three, in a word of seven or more), and four at least."""
-    short, long = sorted((a, b), key=len)
-    if len(short) <= 3:
-        return long in (short, short + "s", short + "es", short + "ing", short + short[-1:] + "ing")
-    common = 0
-    for x, y in zip(short, long):
-        if x != y:
-            break
-        common += 1
-    return common >= max(4, len(short) - (2 if len(short) >= 7 else 1))
-
-
-def _topic_words(title: str) -> list[str]:
-    main = _SUBTITLE.split(title, 1)[0]
-    words = [_stem(w) for w in _TOKEN.findall(main) if not is_small(w)]
-    return words or [_stem(w) for w in _TOKEN.findall(title) if not is_small(w)]
-
-
-def _runs(bullet: _Bullet, keep, aside: bool = True) -> list[list[re.Match]]:
-    """Runs of tokens of the first sentence that ``keep`` accepts, next to each other
-    (nothing but a space or a hyphen between them); with ``aside`` False, none in code or
-    in parentheses."""
-    start, end = bullet.first()
-    runs: list[list[re.Match]] = []
-    last = None
-    for token in bullet.tokens(start, end):
-        if not keep(token.group(0)) or bullet.masked[token.start()] in ("\x00\x01" if not aside
-                                                                         else _HIDDEN):
-            last = None
-            continue
-        if last is not None and bullet.text[last.end():token.start()].strip(" -") == "":
-            runs[-1].append(token)
-        else:
-            runs.append([token])
-        last = token
-    return runs
-
-
-def _title_phrases(bullet: _Bullet, title: str) -> list[list[Span]]:
-    topic = _topic_words(title)
-    if not topic:
-        return []
-    runs = _runs(bullet, lambda w: not is_small(w) and any(_same_word(_stem(w), t) for t in topic))
-    runs.sort(key=lambda run: -len(run))
-    return [_everywhere(bullet, run[0].start(), run[-1].end()) for run in runs[:_TRIES]]
-
-
-def _everywhere(bullet: _Bullet, start: int, end: int) -> list[Span]:
-    """Each place the phrase appears, as a word of its own, in any case."""
-    phrase = re.compile(r"(?<!\w)" + re.escape(bullet.text[start:end]) + r"(?!\w)", re.I)
-    return [m.span() for m in phrase.finditer(bullet.text) if bullet.masked[m.start()] != _HIDDEN]
-
-
-# ---------------------------------------------------------------- 10. the distinctive term
-
-
-def _odd(word: str) -> bool:
-    """A word with a digit, a hyphen, a slash, a percent sign or a capital inside."""
-    return (any(c.isdigit() for c in word) or any(c in word for c in "-/%")
-            or any(c.isupper() for c in word[1:]))
-
-
-def _score(word: str) -> int:
-    return len(word) + (5 if _odd(word) else 0)
-
-
-def _distinctive_terms(bullet: _Bullet) -> list[list[Span]]:
-    """Content words of the first sentence, best first, each with the odd words next to it
-    (``High-cardinality IDs``)."""
-    runs = _runs(bullet, lambda w: not is_small(w), aside=False)
-    words = sorted(((i, j) for i, run in enumerate(runs) for j in range(len(run))),
-                   key=lambda ij: -_score(runs[ij[0]][ij[1]].group(0)))
-    out = []
-    for i, j in words[:_TRIES]:
-        run = runs[i]
-        lo, hi = j, j + 1
-        while lo > 0 and _odd(run[lo - 1].group(0)):
-            lo -= 1
-        while hi < len(run) and _odd(run[hi].group(0)):
-            hi += 1
-        out.append(_everywhere(bullet, run[lo].start(), run[hi - 1].end()))
-        if hi - lo > 1:
-            out.append(_everywhere(bullet, *run[j].span()))
-    return out
-
-
 # ---------------------------------------------------------------- soundness
 
-def _balanced(text: str) -> bool:
-    return (text.count("`") % 2 == 0 and text.count("*") % 2 == 0 and text.count('"') % 2 == 0
-            and text.count("[") == text.count("]") and text.count("(") == text.count(")")
-            and text.count("<") == text.count(">") and text.count("“") == text.count("”"))
-
-
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> str:
-    """The text's words in lower case, one space apart (``1/N`` is two: as a learner reads)."""
-    return " ".join(_WORD.findall(text.lower()))
-
-
-def _sound(bullet: _Bullet, cards: Cards) -> Cards | None:
+def _sound(bullet: Bullet, cards: Cards) -> Cards | None:
     """The cards, or all of them merged into one card where one card's front would show
     another's answer; None when a deletion is empty, only small words, unbalanced, or
     leaves its card's front with no word of substance."""
@@ -543,7 +329,7 @@ def _sound(bullet: _Bullet, cards: Cards) -> Cards | None:
     spans = sorted(s for card in cards for s in card)
     if any(b <= a for a, b in spans) or any(b > c for (_, b), (c, _) in zip(spans, spans[1:])):
         return None
-    if not all(_has_content(text[a:b]) and _balanced(text[a:b]) for a, b in spans):
+    if not all(has_content(text[a:b]) and balanced(text[a:b]) for a, b in spans):
         return None
     if not _fronts_hold(text, cards):
         if len(cards) == 1:
@@ -562,12 +348,12 @@ def _fronts_hold(text: str, cards: Cards) -> bool:
             pos = b
         front.append(text[pos:])
         front_text = " … ".join(front)
-        if not _has_content(front_text):
+        if not has_content(front_text):
             return False
         lowered = front_text.lower()
-        answers = [_words(text[a:b]) for a, b in card]
+        answers = [words(text[a:b]) for a, b in card]
         if any(a.split(" ", 1)[0] in lowered for a in answers):  # else none can be shown
-            shown = f" {_words(front_text)} "
+            shown = f" {words(front_text)} "
             if any(f" {a} " in shown for a in answers):
                 return False
     return True
