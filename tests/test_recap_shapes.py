@@ -18,6 +18,7 @@ from ankigen.text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, is_small, show_cloz
 
 QUEUES = "Message Queues: Decoupling Work"
 LIMITS = "Rate Limiting: Protecting Your API"
+INDEXES = "Database Indexes: Why Your Query Is Slow"
 
 
 def note(bullet: str, title: str = "", problems: Problems | None = None):
@@ -109,11 +110,6 @@ SHAPES = [
     ("Always measure before you tune the pool size", "",
      "Always {{c1::measure}} before you tune the pool size"),
     ("Quotas beat throttles for batch jobs.", "", "{{c1::Quotas}} beat throttles for batch jobs."),
-    # 9. the phrase the video is about (shared with its title's main part), each time
-    ("Rate limits protect the many from the few.", LIMITS,
-     "{{c1::Rate limits}} protect the many from the few."),
-    ("Every queue needs an owner, and every owner a queue dashboard.", QUEUES,
-     "Every {{c1::queue}} needs an owner, and every owner a {{c1::queue}} dashboard."),
     # … X, not Y: X
     ("High-cardinality IDs belong in traces, never in metric labels.", "",
      "High-cardinality IDs belong in {{c1::traces}}, never in metric labels."),
@@ -121,11 +117,18 @@ SHAPES = [
      "Review the {{c1::design doc}}, not the diff — the diff is too late."),
     ("Alert on symptoms (user pain), not causes.", "",
      "Alert on {{c1::symptoms}} (user pain), not causes."),
-    # 10. else the most distinctive term (a digit, hyphen or capital inside counts extra)
+    # 9. else the most distinctive term the title does not name (a digit, hyphen or inner
+    #    capital counts extra), each time it appears
     ("High-cardinality IDs belong in traces and logs.", "",
      "{{c1::High-cardinality IDs}} belong in traces and logs."),
     ("Own the outcome. Always.", "", "Own the {{c1::outcome}}. Always."),
     ("Never buffer forever", "", "Never buffer {{c1::forever}}"),
+    ("Every index slows writes a little.", INDEXES, "Every index slows {{c1::writes}} a little."),
+    ("Don't cache what you can't invalidate.", "Caching 101",
+     "Don't cache what you can't {{c1::invalidate}}."),
+    # 10. else the phrase the video is about (shared with its title's main part)
+    ("Retries, always with backoff.", "Retries with Backoff",
+     "{{c1::Retries}}, always with backoff."),
     ("Backpressure beats buffering", "", "{{c1::Backpressure}} beats buffering"),
 ]
 

@@ -1,5 +1,6 @@
-"""Where a recap bullet has no shape to go by: the phrase the video is about (the words it
-shares with its title), else its most distinctive term (rules 9 and 10 of ``shapes``)."""
+"""Where a recap bullet has no shape to go by: its most distinctive term that the title
+does not name, else the phrase the video is about (the words it shares with its title):
+rules 9 and 10 of ``shapes``."""
 
 from __future__ import annotations
 
@@ -41,11 +42,16 @@ def topic_words(title: str) -> list[str]:
     return words or [stem(w) for w in TOKEN.findall(title) if not is_small(w)]
 
 
+def _in_topic(word: str, topic: list[str]) -> bool:
+    return any(same_word(stem(word), t) for t in topic)
+
+
 def title_phrases(bullet: Bullet, title: str) -> list[list[Span]]:
+    """The longest runs of words the bullet shares with its title's main part, first."""
     topic = topic_words(title)
     if not topic:
         return []
-    runs = word_runs(bullet, lambda w: not is_small(w) and any(same_word(stem(w), t) for t in topic))
+    runs = word_runs(bullet, lambda w: not is_small(w) and _in_topic(w, topic))
     runs.sort(key=lambda run: -len(run))
     return [everywhere(bullet, run[0].start(), run[-1].end()) for run in runs[:TRIES]]
 
@@ -63,10 +69,12 @@ def _score(word: str) -> int:
     return len(word) + (5 if _odd(word) else 0)
 
 
-def distinctive_terms(bullet: Bullet) -> list[list[Span]]:
-    """Content words of the first sentence, best first, each with the odd words next to it
-    (``High-cardinality IDs``)."""
-    runs = word_runs(bullet, lambda w: not is_small(w), aside=False)
+def distinctive_terms(bullet: Bullet, title: str = "") -> list[list[Span]]:
+    """Content words of the first sentence that the title does not name (the card's front
+    shows the title), best first, each with the odd words next to it (``High-cardinality
+    IDs``)."""
+    topic = topic_words(title) if title else []
+    runs = word_runs(bullet, lambda w: not is_small(w) and not _in_topic(w, topic), aside=False)
     words = sorted(((i, j) for i, run in enumerate(runs) for j in range(len(run))),
                    key=lambda ij: -_score(runs[ij[0]][ij[1]].group(0)))
     out = []
