@@ -256,16 +256,16 @@ def test_recap_shapes(bullet, cloze, anchor):
     assert problems.items == []
 
 
-@pytest.mark.parametrize("bullet", [
-    "Write the decision down before the meeting ends. Memory fades.",
-    "**Own the outcome, not the code.**",
+@pytest.mark.parametrize(("bullet", "front", "back"), [
+    ("Caching.", "Which words complete the recap point “C….”?", "Caching."),
+    ("Never shard before you must.", "Which words complete the recap point “Never s… before you must.”?",
+     "Never shard before you must."),
+    ("**Ship it.**", "Which words complete the recap point “S… it.”?", "Ship it."),
 ])
-def test_a_bullet_with_nothing_to_delete_becomes_a_question_with_a_warning(bullet):
+def test_a_bullet_with_nothing_to_delete_becomes_a_question_with_a_warning(bullet, front, back):
     problems = Problems()
     note = recap(bullet, problems)
-    assert note.note_type == QA and note.back == bullet
-    assert note.text.startswith("What is the recap point that begins “") and note.text.endswith("?")
-    assert bullet not in note.text
+    assert (note.note_type, note.text, note.back, note.answers) == (QA, front, back, (back,))
     assert [(d.line, d.severity) for d in problems.items] == [(7, "warning")]
 
 

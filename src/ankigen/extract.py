@@ -169,7 +169,7 @@ def _section_notes(section: Section, script: Script, title: str, levels: Levels,
                    problems: Problems) -> list[NoteSpec]:
     path = script.path
     if section.role == "recap":
-        return _recap(section, path, problems)
+        return _recap(section, title, path, problems)
     if section.role == "one_liner":
         return _one_liner(section, title, path, problems)
     if section.role == "examples":
@@ -181,7 +181,7 @@ def _section_notes(section: Section, script: Script, title: str, levels: Levels,
     return []
 
 
-def _recap(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
+def _recap(section: Section, title: str, path: str, problems: Problems) -> list[NoteSpec]:
     lists = [b for b in section.blocks if b.kind == "list"]
     items = [item for block in lists for item in block.items]
     if not items:
@@ -191,7 +191,7 @@ def _recap(section: Section, path: str, problems: Problems) -> list[NoteSpec]:
     if section.count is not None and section.count != counted:
         problems.warn(path, section.line, f"heading says {section.count} bullets but the list has "
                       f"{counted}; all {counted} are used", "recap-count")
-    notes = [recap_note(item, section.heading, path, problems) for item in items]
+    notes = [recap_note(item, section.heading, path, problems, title) for item in items]
     return [note for note in notes if note is not None]
 
 

@@ -8,7 +8,9 @@ from dataclasses import replace
 from .errors import Problems
 from .notes import CLOZE, QA, RECAP, NoteSpec
 from .script import Item
-from .text import bold_spans, cloze, has_words, sentences, slugify, split_trailing_punct
+from .shapes import deletions
+from .text import (bold_spans, cloze, has_words, is_small, sentences, slugify,
+                   split_trailing_punct)
 
 PIN = re.compile(r"\s*<!--\s*ankigen:id\s+(.+?)\s*-->\s*$")
 
@@ -21,8 +23,10 @@ def take_pin(text: str) -> tuple[str, str | None]:
     return text[: m.start()].rstrip(), slugify(m.group(1))
 
 
-def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteSpec | None:
-    """One bullet → one note, shaped by its bold phrases; an empty bullet → None, warned."""
+def recap_note(item: Item, section: str, path: str, problems: Problems,
+               title: str = "") -> NoteSpec | None:
+    """One bullet → one note, shaped by its bold phrases (or, with none, by its own shape and
+    the video's ``title``); an empty bullet → None, warned."""
     text, pin = take_pin(item.text)
     if not has_words(text):
         problems.warn(path, item.line, "empty recap bullet; no card", "empty-bullet")
@@ -30,15 +34,12 @@ def recap_note(item: Item, section: str, path: str, problems: Problems) -> NoteS
     extra = "\n".join(f"- {child}" for child in item.children) if item.children else ""
     spans = bold_spans(text)
     if not spans:
-        problems.warn(path, item.line, "recap bullet has no bold phrase; "
-                      "it becomes a question/answer note (bold the key phrase to make a cloze)",
-                      "no-bold")
-        return _with_extra(_plain_note(text, pin, section, item.line), extra)
-    if not has_words(_outside(text, spans)):
-        problems.warn(path, item.line, "recap bullet is bold from end to end, so a cloze would "
-                      "hide all of it; it becomes a question/answer note (bold only the key "
-                      "phrase)", "all-bold")
-        return _with_extra(_plain_note(text, pin, section, item.line), extra)
+        note = _unbolded_note(text, text, pin, section, item.line, title, path, problems, "no-bold")
+        return _with_extra(note, extra)
+    if not has_words(_outside(text, spans)):  # bold from end to end: as if bolded nothing
+        note = _unbolded_note(text, _unbold(text, spans), pin, section, item.line, title, path,
+                              problems, "all-bold")
+        return _with_extra(note, extra)
     first = spans[0]
     lead, inner, after = text[: first.start].strip(), first.inner.strip(), text[first.end:]
     if not lead and (inner.endswith(":") or after.startswith(":")):
@@ -120,12 +121,63 @@ def _terms_note(text, spans, pin, section, line) -> NoteSpec:
 
 _BOLD_MARKS = re.compile(r"(\*\*|__)")
 
+_UNBOLDED = {"no-bold": "recap bullet has no bold phrase",
+             "all-bold": "recap bullet is bold from end to end"}
 
-def _plain_note(text, pin, section, line) -> NoteSpec:
-    """A bullet with nothing to delete: its opening words ask for the whole point."""
-    plain = _BOLD_MARKS.sub("", text).strip()
-    words = plain.split()
-    head = " ".join(words[: max(2, min(5, len(words) // 3))])
-    question = f"What is the recap point that begins “{head} …”?"
-    return NoteSpec(RECAP, pin or slugify(" ".join(words[:6])), QA, question, section,
-                    line, back=text, answers=(text,), pinned=bool(pin))
+
+def _unbolded_note(written, text, pin, section, line, title, path, problems, code) -> NoteSpec:
+    """A bullet whose bold names nothing to hide: a cloze of what its shape names
+    (``shapes.deletions``), noted as info; a question/answer note, warned, where none holds."""
+    anchor = pin or _first_words_anchor(written)
+    cards = deletions(text, title)
+    if cards is None:
+        problems.warn(path, line, f"{_UNBOLDED[code]} and no part of it can be hidden on its own; "
+                      "it becomes a question/answer note (bold the key phrase to make a cloze)",
+                      code)
+        return NoteSpec(RECAP, anchor, QA, _ask_whole(text), section, line, back=text,
+                        answers=(text,), pinned=bool(pin))
+    marked, answers = _hide(text, cards)
+    problems.info(path, line, f"{_UNBOLDED[code]}; the cloze hides "
+                  f"{', '.join(f'“{a}”' for a in answers)} (bold the key phrase to choose it)", code)
+    return NoteSpec(RECAP, anchor, CLOZE, marked, section, line, answers=answers,
+                    pinned=bool(pin))
+
+
+def _first_words_anchor(text: str) -> str:
+    """The identity such a bullet has always had (locks hold it): its first six words."""
+    return slugify(" ".join(_BOLD_MARKS.sub("", text).split()[:6]))
+
+
+def _unbold(text: str, spans) -> str:
+    """The text with its bold markers taken out (the bold phrases' words kept)."""
+    out, pos = [], 0
+    for span in spans:
+        out += [text[pos:span.start], span.inner]
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out).strip()
+
+
+def _hide(text: str, cards) -> tuple[str, tuple[str, ...]]:
+    """The text with each card's spans marked as its deletion; what each card asks for."""
+    numbered = sorted((start, end, n) for n, card in enumerate(cards, 1) for start, end in card)
+    out, pos = [], 0
+    for start, end, n in numbered:
+        out += [text[pos:start], cloze(n, text[start:end])]
+        pos = end
+    out.append(text[pos:])
+    answers = tuple(" … ".join(text[a:b] for a, b in sorted(card)) for card in cards)
+    return "".join(out), answers
+
+
+_CONTENT_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def _ask_whole(text: str) -> str:
+    """The front of a bullet with nothing to hide on its own: the bullet itself, each word
+    of substance cut to its first letter (every word, where none has substance)."""
+    words = _CONTENT_WORD.findall(text)
+    keep_small = any(not is_small(w) for w in words)
+    masked = _CONTENT_WORD.sub(lambda m: m.group(0) if keep_small and is_small(m.group(0))
+                               else m.group(0)[0] + "…", text)
+    return f"Which words complete the recap point “{masked}”?"

@@ -131,7 +131,8 @@ Some companies write "act like an owner" into their engineering values.
 <!-- CARD (cloze), one per bullet; the count in the heading must match the list.
      The bold phrase decides what is hidden: bold terms are each hidden; a bold
      label ending in a colon hides the sentence after it; a bold question hides
-     the sentence that answers it. A bullet with no bold phrase gets a warning. -->
+     the sentence that answers it. With no bold, the bullet's shape decides
+     (X = definition hides the definition); bold the key phrase to be sure. -->
 
 - **Code ownership** → **System ownership** → **Technical direction ownership.** Each level expands.
 - **Trap:** Staying in your lane. At L6, you expand the lane.

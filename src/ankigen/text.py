@@ -324,3 +324,27 @@ def _balanced(text: str) -> bool:
     """No bold, code or quote left open in ``text``."""
     return (text.count("**") % 2 == 0 and text.count("__") % 2 == 0 and text.count("`") % 2 == 0
             and text.count('"') % 2 == 0 and text.count("“") == text.count("”"))
+
+
+# Words that carry no point of their own: a cloze deletion made only of them asks for
+# nothing, and a card whose front keeps only them gives nothing to answer from.
+SMALL_WORDS = frozenset("""
+a an the and or but nor so yet if then than that this these those there here it its
+they them their theirs we us our ours you your yours i me my mine he him his she her hers
+is are was were be been being am do does did done doing have has had having
+will would shall should can could may might must
+to of in on at by for with from into onto over under about as like up down out off through
+via per not no yes never always only just also very too much many more most less least
+some any all each every both either neither what which who whom whose when where why how
+whether while because since although though unless until till after before again ever
+even still now often else such same other another nobody somebody someone anyone
+everyone everything nothing something anything s t etc e.g i.e vs
+don't doesn't isn't aren't won't can't didn't wasn't weren't it's that's there's
+you're we're they're let's
+""".split())
+
+
+def is_small(word: str) -> bool:
+    """Whether a word is one of the ``SMALL_WORDS`` (or one letter): no point of its own."""
+    word = word.lower().replace("’", "'")
+    return word in SMALL_WORDS or (len(word) == 1 and word.isalpha())
