@@ -211,11 +211,16 @@ def test_deleted_bullet_is_retired(series, learner, tmp_path):
     assert fresh.find_cards("tag:retired") == []
     assert len(fresh.find_cards("")) == len(learner.col.find_cards("")) - 1
     fresh.close()
-    # the GUID is never reused: the bullet written again is a new note
+    # retired is not forever: the bullet written again gets its GUID, cards and history back
     series.edit("- **At L6:**", "- **Trap:** Staying in your lane. Again.\n- **At L6:**")
-    log, _ = update(series, learner)
-    assert log["new"] == 1
-    assert len(learner.notes()) == len(notes) + 1
+    log, output = update(series, learner)
+    assert log["new"] == 0 and log["updated"] == 1
+    assert "1 restored" in output
+    assert_history_kept(learner, notes, history)
+    assert set(learner.notes()) == set(notes)
+    trap = learner.note_by_text("Again.")
+    assert trap.id == notes[trap.guid].id and "retired" not in trap.tags
+    assert learner.col.find_notes("tag:retired") == []
 
 
 def test_added_bullet_is_new(series, learner):

@@ -54,11 +54,14 @@ class Settled:
 
 
 def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetype_change: bool,
-             problems: Problems, source: str, shelf=None) -> Assembled:
+             problems: Problems, source: str, shelf=None, retype: bool = False,
+             retire_sections: bool = False, others: frozenset[str] = frozenset()) -> Assembled:
     """Everything the package and the lock need, decided before anything is written.
 
     ``shelf`` (get/put by key, e.g. a ``cache.Shelf``) keeps each settled video, so a
-    rebuild reassembles only the videos whose script or lock entries changed."""
+    rebuild reassembles only the videos whose script or lock entries changed. ``retype``,
+    ``retire_sections`` and ``others`` (the deck's scripts not built this time): see
+    ``identify``."""
     def shelf_key(video) -> str | None:
         k = deck.keys.get(video.path)
         return None if shelf is None or k is None else settled_key(deck, rename_decks, k)
@@ -71,7 +74,7 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
             return known
         return None
 
-    identity = identify(deck, lock, now, rename_decks, problems, settled)
+    identity = identify(deck, lock, now, rename_decks, problems, settled, retype, others, retire_sections)
     originals = {v.path: v for v in deck.videos}
     new = Lock(deck=deck.name, id_base=lock.id_base or now * 1000, lines=lock.lines,
                video_lines=lock.video_lines)
@@ -164,14 +167,15 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
         spec = ident.spec
         row = rows[i] if rows is not None and spec is video.notes[i] else cards.note_row(deck, video, spec)
         flds, tag_string, model_id, digest, shown, ords = row
-        old_key = ident.renamed_from or ident.key
-        entry = lock.notes.get(old_key)
-        if entry is not None and entry.retired is not None:
-            entry = None
+        entry = lock.notes.get(ident.locked_key) if ident.locked_key is not None else None
         if entry is None:
             mod = now
             vc.added.append(ident.key)
             changes.statuses[ident.guid] = "added"
+        elif ident.restored:  # back from retirement: its fields, tags and cards are shipped again
+            mod = next_mod(now, entry.mod)
+            vc.restored.append(ident.key)
+            changes.statuses[ident.guid] = "restored"
         elif entry.hash == digest:
             mod = entry.mod
             vc.unchanged += 1
@@ -182,12 +186,13 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
                 vc.renamed.append((ident.renamed_from, ident.key))
             else:
                 vc.changed.append((ident.key, word_diff(entry.text + " " + entry.back,
-                                                        spec.text + " " + spec.back)))
+                                                        spec.text + " " + spec.back)
+                                   or "(the same text: its source, section or tags changed)"))
         if entry is not None:
             for k, n in ident.removed_clozes.items():
                 if k not in entry.removed_clozes:
                     changes.empty_cards.append((ident.key, n))
-        if entry is not None and (entry.guid, entry.hash, entry.mod, entry.text, entry.back, entry.clozes,
+        if entry is not None and entry.retired is None and (entry.guid, entry.hash, entry.mod, entry.text, entry.back, entry.clozes,
                                   entry.removed_clozes) == (ident.guid, digest, mod, shown, spec.back,
                                                             ident.clozes, ident.removed_clozes):
             new.notes[ident.key] = entry  # as the lock has it: its line is kept
@@ -212,7 +217,13 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
     """Retired notes keep shipping, tagged and without cards; their GUIDs are never reused."""
     for slug, video in lock.videos.items():
         if slug not in new.videos:
-            new.videos[slug] = video if video.retired is not None else replace(video, retired=now)
+            new.videos[slug] = video if video.retired is not None or slug in identity.kept \
+                else replace(video, retired=now)
+    if identity.kept:  # a build of some scripts: the other videos' entries stay as they are
+        changes.kept_videos = len(identity.kept)
+        for key, entry in lock.notes.items():
+            if key.split("/", 1)[0] in identity.kept:
+                new.notes[key] = entry
     for key, entry in sorted(identity.retired.items()):
         slug = key.split("/", 1)[0]
         video = new.videos.get(slug)
