@@ -185,9 +185,9 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
             if ident.renamed_from:
                 vc.renamed.append((ident.renamed_from, ident.key))
             else:
-                vc.changed.append((ident.key, word_diff(entry.text + " " + entry.back,
-                                                        spec.text + " " + spec.back)
-                                   or "(the same text: its source, section or tags changed)"))
+                vc.changed.append((ident.key, word_diff(entry.text + " " + entry.back, spec.text + " " + spec.back)
+                                   if (entry.text, entry.back) != (shown, spec.back)
+                                   else "(the same text; its source file, title, section or tags changed)"))
         if entry is not None:
             for k, n in ident.removed_clozes.items():
                 if k not in entry.removed_clozes:
