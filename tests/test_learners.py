@@ -108,11 +108,28 @@ def study(series: Series, learner: Learner):
     return learner.notes(), learner.history()
 
 
-def update(series: Series, learner: Learner, *args: str):
+def update(series: Series, learner: Learner, *args: str, delivered: bool = True):
     apkg, output = series.build(*args)
     log = import_package(learner.col, apkg)
     assert log["conflicting"] == 0 and log["missing_notetype"] == 0
+    if delivered:
+        assert_delivered(learner, apkg)
     return log, output
+
+
+def assert_delivered(learner: Learner, apkg: Path) -> None:
+    """What learners see is what the package says: every note it ships has, in the
+    learner's collection, its note type, fields and tags; no note of the learner's is
+    left over (neither shipped nor tagged retired)."""
+    shipped = package_notes(apkg)
+    mine = learner.notes()
+    left_over = [g for g, n in mine.items() if g not in shipped and "retired" not in n.tags]
+    assert not left_over, f"{len(left_over)} left-over notes"
+    for guid, (mid, fields, tags) in shipped.items():
+        note = mine[guid]
+        assert note.mid == mid, f"note {guid} changed type"
+        assert list(note.fields) == fields, f"note {guid}: the learner has {note.fields}, the package {fields}"
+        assert set(note.tags) == tags, f"note {guid}: tags {note.tags}, the package {tags}"
 
 
 def assert_history_kept(learner: Learner, before_notes, before_history):
@@ -254,7 +271,7 @@ def test_learner_edit_wins_until_author_changes_the_note(series, learner):
     learner.col.update_note(note)
     # the author changes another note: the learner's edit stays
     series.edit("Each level expands.", "Each level widens.")
-    update(series, learner)
+    update(series, learner, delivered=False)  # but for the learner's own edit
     assert learner.note_by_text("Staying in your lane.").fields[2] == "my own mnemonic"
     assert "Each level widens." in learner.note_by_text("Each level widens.").fields[0]
     # the author changes that very note later: the author's version arrives
@@ -327,17 +344,9 @@ def assert_sound(learner: Learner, apkg: Path, log: dict, before_notes, before_h
     assert log["conflicting"] == 0, "conflicting notes"
     assert log["missing_notetype"] == 0
     assert_history_kept(learner, before_notes, before_history)  # no lost history, no duplicate
-    shipped = package_notes(apkg)
-    mine = learner.notes()
-    left_over = [g for g, n in mine.items() if g not in shipped and "retired" not in n.tags]
-    assert not left_over, f"{len(left_over)} left-over notes"
-    retired = [g for g, n in mine.items() if "retired" in n.tags]
+    assert_delivered(learner, apkg)
+    retired = [g for g, n in learner.notes().items() if "retired" in n.tags]
     assert len(retired) <= retired_ok, f"{len(retired)} retired notes"
-    for guid, (mid, fields, tags) in shipped.items():
-        note = mine[guid]
-        assert note.mid == mid, f"note {guid} changed type"
-        assert list(note.fields) == fields, f"note {guid}: the learner has {note.fields}, the package {fields}"
-        assert set(note.tags) == tags
 
 
 def test_bullet_deleted_then_put_back_keeps_its_guid(series, learner):
@@ -495,3 +504,33 @@ def test_init_template_never_lends_its_guids(tmp_path, monkeypatch, learner):
     for guid, note in learner.notes().items():
         if guid in template:  # a placeholder GUID: still the placeholder, retired
             assert "retired" in note.tags, f"placeholder {guid} now carries {note.fields[0][:60]}"
+
+
+def test_upgrading_ankigen_never_changes_a_notes_type(series, learner, monkeypatch):
+    """A recap bullet with no bold was a question/answer note; an ankigen that makes it a
+    cloze (same anchor) keeps it the question/answer note learners have, under its GUID."""
+    import ankigen.recap as recap
+    from ankigen.notes import CLOZE, RECAP, NoteSpec
+    from ankigen.text import cloze, slugify
+
+    series.edit("- **Cross-team:** Downstream", "- Cross-team: Downstream")
+    notes, history = study(series, learner)
+    before = learner.note_by_text("Cross-team")
+    assert before.note_type()["name"] == "ankigen Q/A"
+
+    def as_cloze(text, pin, section, line):  # what the next ankigen makes of it
+        words = text.split()
+        first, _, rest = text.partition(". ")
+        return NoteSpec(RECAP, pin or slugify(" ".join(words[:6])), CLOZE, f"{cloze(1, first + '.')} {rest}",
+                        section, line, answers=(first,), pinned=bool(pin))
+
+    monkeypatch.setattr(recap, "_plain_note", as_cloze)
+    shutil.rmtree(series.root / "dist" / ".cache", ignore_errors=True)  # a new version's cache is new
+    log, output = update(series, learner)
+    assert log["new"] == 0 and log["updated"] == 1
+    assert_sound(learner, series.root / "dist" / f"v{series.builds}.apkg", log, notes, history)
+    after = learner.notes()[before.guid]
+    assert after.note_type()["name"] == "ankigen Q/A"
+    assert "[...]" in after.fields[0] and "Cross-team: Downstream" in after.fields[1]
+    log, output = update(series, learner)  # and it stays so
+    assert log["updated"] == 0 and "no changes" in output
