@@ -9,9 +9,9 @@ from . import cards
 from .changes import DeckChanges, content_hash, next_mod, note_type_mod, word_diff
 from .config import stable_id
 from .errors import AnkigenError, Diagnostic, Problems
-from .identity import Identity, identify
+from .identity import Identity, identify, locked_type
 from .lock import Lock, LockedNote, LockedVideo
-from .notes import KEY_PART, Deck, Video
+from .notes import CLOZE, KEY_PART, Deck, Video
 from .notetypes import CLOZE_TYPE, NOTE_TYPES, QA_TYPE
 from .package import PackagedDeck, PackagedNote
 from .render import remember, text_html, to_html
@@ -250,7 +250,7 @@ def _retired_fields(deck: Deck, entry: LockedNote, title: str):
               f"You can delete it (Browse, search <code>tag:{RETIRED_TAG}</code>).")
     text = re.sub(r"\{\{c(\d+)::(.*?)\}\}", lambda m: f"{CLOZE_OPEN}{m.group(1)}{CLOZE_MID}"
                   f"{m.group(2)}{CLOZE_CLOSE}", entry.text, flags=re.S)
-    if entry.clozes or CLOZE_OPEN in text:
+    if locked_type(entry) == CLOZE:  # the type learners have, for life
         return CLOZE_TYPE, (to_html(text), context, notice, "", "")
     return QA_TYPE, (to_html(text), to_html(entry.back), context, notice, "", "")
 

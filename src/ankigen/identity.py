@@ -138,11 +138,12 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
                                           diagnostics=list(known.diagnostics), settled=known))
             continue
         said = len(problems.items)
-        subdeck = _subdeck(deck, video, lock.videos.get(slug), rename_decks, problems, renames)
-        iv = IdentifiedVideo(video, subdeck, locked=locked)
-        _vanished_sections(video, locked, problems, retire_sections)
         was = lock.videos.get(slug)
         template = slug == _TEMPLATE_SLUG or (was is not None and was.file.rsplit("/", 1)[-1] == FIRST_SCRIPT)
+        subdeck = _subdeck(deck, video, was, rename_decks or (template and _is_template_title(was)),
+                           problems, renames)
+        iv = IdentifiedVideo(video, subdeck, locked=locked)
+        _vanished_sections(video, locked, problems, retire_sections)
         for ident in _match_notes(deck, video, locked, taken, problems, retype, template):
             if ident.locked_key is not None:
                 matched_keys.add(ident.locked_key)
@@ -234,21 +235,24 @@ def _match_notes(deck: Deck, video: Video, notes: dict[str, LockedNote], taken: 
             if back:
                 spec = video.notes[i]
                 found[i] = max(back, key=lambda r: (_same_text(retired[r], spec), retired[r].mod))
-    for kind in {spec.kind for spec in video.notes} if vanished or retired else ():  # nothing to match otherwise
+    kinds = {spec.kind for spec in video.notes} if vanished or retired else ()  # nothing to match otherwise
+    for kind in kinds:
         part = f"{prefix}{KEY_PART[kind]}"
-        used = set(found.values())
-        olds = [k for k in (*vanished, *retired) if k not in used
-                and (k == part or k.startswith(part + "/") or _base(k) == part)
-                and notes[k].text not in placeholders]
-        news = [i for i, s in enumerate(video.notes)
-                if s.kind == kind and i not in found and not s.pinned]
-        if not olds or not news:
-            continue
-        texts_old = [plain(notes[k].text + " " + notes[k].back) for k in olds]
+        news = [i for i, s in enumerate(video.notes) if s.kind == kind and i not in found and not s.pinned]
         texts_new = [plain(video.notes[i].text + " " + video.notes[i].back) for i in news]
-        for a, b in best_pairs(texts_old, texts_new, similarity):
-            found[news[b]] = olds[a]
-        unmatched = [k for k in olds if k not in found.values() and k in locked]
+        # the notes learners study first, then retired ones whose text comes back
+        for pool in (vanished, retired):
+            used = set(found.values())
+            olds = [k for k in pool if k not in used and notes[k].text not in placeholders
+                    and (k == part or k.startswith(part + "/") or _base(k) == part)]
+            left = [(i, t) for i, t in zip(news, texts_new) if i not in found]
+            if not olds or not left:
+                continue
+            texts_old = [plain(notes[k].text + " " + notes[k].back) for k in olds]
+            for a, b in best_pairs(texts_old, [t for _, t in left], similarity):
+                found[left[b][0]] = olds[a]
+        unmatched = [k for k in vanished if k not in found.values() and notes[k].text not in placeholders
+                     and (k == part or k.startswith(part + "/"))]
         if unmatched and any(i not in found for i in news):
             problems.info(video.path, None, f"{len(unmatched)} {kind} note(s) not matched by similarity; "
                           "they are retired and the new ones added (pin with <!-- ankigen:id NAME -->)",
@@ -270,7 +274,7 @@ def _match_notes(deck: Deck, video: Video, notes: dict[str, LockedNote], taken: 
                 problems.info(video.path, spec.line, f"{key} stays a {_TYPE_NAME[was]} note, as learners "
                               f"have it (the script now makes a {_TYPE_NAME[spec.note_type]} note); pass "
                               "--retype to retire it and add a new note, which costs its reviews", "type-kept")
-                spec, retyped = as_type(spec, was), was
+                spec, retyped = as_type(spec, was, entry), was
         guid = entry.guid if entry else guid_for(deck, key, taken)
         if entry is None:
             taken.add(guid)
@@ -304,20 +308,21 @@ def _vanished_sections(video: Video, notes: dict[str, LockedNote], problems: Pro
     gone = set(had) - {spec.kind for spec in video.notes}
     for kind in sorted(gone, key=list(SECTION_NAMES).index):
         name, n = SECTION_NAMES[kind], had[kind]
-        line, hint = _closest_heading(video.path, name)
-        lost = f"the {n} {kind} note{'s' if n > 1 else ''} learners have of it"
+        line, what, fix = _closest_heading(video.path, name)
+        notes_ = f"{n} {kind} note{'s' if n > 1 else ''}"
         if allow:
-            problems.warn(video.path, line, f"the {name} section is gone: {lost} "
+            problems.warn(video.path, line, f"{what}: its {notes_} learners have "
                           f"{'are' if n > 1 else 'is'} retired ({RETIRE_SECTIONS})", "section-retired")
         else:
-            problems.error(video.path, line, f"the {name} section is gone{hint}: {lost} would be "
-                           f"retired; fix the script, or pass {RETIRE_SECTIONS} to retire "
-                           f"{'them' if n > 1 else 'it'}", "section-vanished")
+            problems.error(video.path, line, f"{what}: its {notes_} learners have would be retired; "
+                           f"{fix}, or pass {RETIRE_SECTIONS} to retire {'them' if n > 1 else 'it'}",
+                           "section-vanished")
 
 
-def _closest_heading(path: str, name: str) -> tuple[int | None, str]:
+def _closest_heading(path: str, name: str) -> tuple[int | None, str, str]:
     """Where the section named ``name`` went: the line of the script's heading most like it
-    (fenced code included) and what to tell the author; (None, "") if nothing is like it."""
+    (fenced code included), what happened and what to do (no line if nothing is like it)."""
+    gone = (None, f"the {name} section is gone", "restore it")
     from pathlib import Path
 
     from .script import decode
@@ -325,7 +330,7 @@ def _closest_heading(path: str, name: str) -> tuple[int | None, str]:
     try:
         text = decode(Path(path).read_bytes(), path)
     except (OSError, ValueError, Exception):  # noqa: BLE001 - a hint only
-        return None, ""
+        return gone
     want = _heading_words(name)
     best, fence = (0.0, None, "", None), None
     for no, line in enumerate(text.splitlines(), 1):
@@ -344,12 +349,14 @@ def _closest_heading(path: str, name: str) -> tuple[int | None, str]:
             best = (score, no, m.group(1), fence[1] if fence else None)
     score, no, heading, fenced = best
     if score < 0.6:
-        return None, ""
+        return gone
     if fenced is not None:
-        return no, f" (its heading at line {no} is inside the code block opened at line {fenced})"
+        return (no, f"the {name} heading is inside the code block opened at line {fenced}",
+                "close the code block")
     if score >= 0.95:
-        return no, f" (the section at line {no} makes no note any more)"
-    return no, f": did you mean '{name}'? (line {no} has '{heading}')"
+        return no, f"the {name} section makes no note any more", "restore its notes"
+    return (no, f"heading '{heading}' names no section: did you mean '{name}'? The {name} section is gone",
+            "fix the heading")
 
 
 def _heading_words(text: str) -> str:
@@ -374,13 +381,20 @@ def locked_type(entry: LockedNote) -> str:
     return CLOZE if entry.clozes or entry.removed_clozes else QA
 
 
-def as_type(spec: NoteSpec, note_type: str) -> NoteSpec:
+def as_type(spec: NoteSpec, note_type: str, entry: LockedNote | None = None) -> NoteSpec:
     """The note as the note type it has for life. A cloze as a question/answer note: the
     text with each deletion shown as ``[...]`` on the front, the deleted words on the back.
-    A question/answer note as a cloze: the question, then its answer's first paragraph as
-    the deletion (the rest of the answer goes to the back's extra)."""
+    A question/answer note as a cloze: its answer with the words the learners' cloze
+    deleted deleted again, under their numbers (a bullet whose bold was removed reads as
+    before); failing that, the question, then the answer's first paragraph as one deletion
+    (the rest of the answer goes to the back's extra). Never the whole front deleted."""
     if note_type == spec.note_type:
         return spec
+    if note_type == CLOZE and entry is not None:
+        again = _deleted_again(spec.back, entry.text)
+        if again is not None:
+            text, answers = again
+            return replace(spec, note_type=CLOZE, text=text, back="", answers=answers)
     if note_type == QA:
         answers = [t for _, t in _deletions(spec.text)]
         back = " · ".join(answers)
@@ -390,6 +404,27 @@ def as_type(spec: NoteSpec, note_type: str) -> NoteSpec:
     extra = "\n\n".join(p for p in (rest.strip(), spec.extra) if p)
     return replace(spec, note_type=CLOZE, text=f"{spec.text}\n\n{cloze(1, first)}", back="",
                    extra=extra, answers=(first,))
+
+
+_SHOWN_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
+
+
+def _deleted_again(text: str, locked: str) -> tuple[str, tuple[str, ...]] | None:
+    """``text`` with each deletion of the locked cloze text (``{{cN::…}}``) that it still
+    holds, in order, marked again under its number; None if it holds none of them."""
+    out, pos, answers, seen = [], 0, [], set()
+    for m in _SHOWN_CLOZE.finditer(locked):
+        n, words = int(m.group(1)), m.group(2).strip()
+        at = text.find(words, pos) if words and n not in seen else -1
+        if at < 0:
+            continue
+        seen.add(n)
+        out += [text[pos:at], cloze(n, words)]
+        answers.append(words)
+        pos = at + len(words)
+    if not answers or len(" ".join(answers).split()) >= len(text.split()):
+        return None  # nothing, or everything, deleted: no card to answer
+    return "".join(out) + text[pos:], tuple(answers)
 
 
 _TEMPLATE: frozenset[str] | None = None
@@ -415,7 +450,19 @@ def _placeholders() -> frozenset[str]:
         except Exception:  # noqa: BLE001 - no template, no placeholders
             video = None
         _TEMPLATE = frozenset(show_cloze(n.text) for n in video.notes) if video else frozenset()
+        global _TEMPLATE_TITLE
+        _TEMPLATE_TITLE = video.title if video else None
     return _TEMPLATE
+
+
+_TEMPLATE_TITLE: str | None = None
+
+
+def _is_template_title(video: LockedVideo | None) -> bool:
+    """The locked video still has the template's title: its subdeck is a placeholder too,
+    the real video's name is followed (learners' placeholder cards stay where they are)."""
+    _placeholders()
+    return video is not None and video.title == _TEMPLATE_TITLE
 
 
 def _deletions(text: str) -> list[tuple[int, str]]:
