@@ -191,6 +191,7 @@ def test_retitle_keeps_subdeck_unless_asked(series, learner):
     log = import_package(learner.col, apkg)
     assert log["new"] == 0
     assert_history_kept(learner, notes, history)
+    assert_delivered(learner, apkg)  # the new title is on every card of the video
     names = {d.name for d in learner.col.decks.all_names_and_ids()}
     assert "Staff Engineering::01 Ownership Beyond the Code" not in names
     apkg, output = series.build("--rename-decks")
@@ -441,6 +442,14 @@ def test_building_one_script_never_touches_the_other_videos(series, learner):
     log, output = update(series, learner)  # the next full build: nothing to re-add
     assert log["new"] == 0 and log["updated"] == 0 and "no changes" in output
     assert_sound(learner, series.root / "dist" / f"v{series.builds}.apkg", log, notes, history)
+    # without -o, never mistaken for the whole deck; diff and check take the script too
+    lock = series.lock.read_bytes()
+    for command in (["build"], ["diff"], ["check"]):
+        result = CliRunner().invoke(main, [*command, "decks/se/02-trade-offs.md"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    assert (series.root / "dist" / "staff-engineering-partial.apkg").exists()
+    assert not (series.root / "dist" / "staff-engineering.apkg").exists()
+    assert series.lock.read_bytes() == lock
 
 
 def test_bold_removed_keeps_the_cloze_note(series, learner):
