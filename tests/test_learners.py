@@ -550,3 +550,22 @@ def test_upgrading_ankigen_never_changes_a_notes_type(series, learner, monkeypat
     assert "[...]" in after.fields[0] and "Cross-team: Downstream" in after.fields[1]
     log, output = update(series, learner)  # and it stays so
     assert log["updated"] == 0 and "no changes" in output
+
+
+def test_init_template_renamed_before_its_first_build_never_lends_its_guids(tmp_path, monkeypatch, learner):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0))
+    assert CliRunner().invoke(main, ["init", "--series", "SE"]).exit_code == 0
+    script = tmp_path / "decks" / "se" / "01-intro.md"
+    (tmp_path / "decks" / "se" / "01-first-video.md").rename(script)
+    assert CliRunner().invoke(main, ["build", "-o", "v1.apkg"]).exit_code == 0
+    import_package(learner.col, tmp_path / "v1.apkg")
+    answer_all(learner.col)
+    template = learner.notes()
+    shutil.copy(CORPUS / "02-trade-offs.md", script)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0 + 1000))
+    result = CliRunner().invoke(main, ["build", "-o", "v2.apkg"])
+    assert result.exit_code == 0, result.output
+    log = import_package(learner.col, tmp_path / "v2.apkg")
+    assert log["conflicting"] == 0 and log["new"] == 10
+    assert all("retired" in n.tags for g, n in learner.notes().items() if g in template)

@@ -19,7 +19,7 @@ import genanki
 from .errors import Diagnostic, Problems
 from .lock import Lock, LockedNote, LockedVideo
 from .notes import CLOZE, CONTRAST, KEY_PART, LADDER, ONE_LINER, QA, RECAP, THINK, Deck, NoteSpec, Video
-from .scaffold import FIRST_SCRIPT
+from .scaffold import FIRST_SCRIPT, SCRIPT
 from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN, cloze, show_cloze
 
 MATCH = 0.6  # a similarity below this is not the same note
@@ -139,7 +139,7 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
             continue
         said = len(problems.items)
         was = lock.videos.get(slug)
-        template = slug == _TEMPLATE_SLUG or (was is not None and was.file.rsplit("/", 1)[-1] == FIRST_SCRIPT)
+        template = _was_template(slug, was, locked)
         subdeck = _subdeck(deck, video, was, rename_decks or (template and _is_template_title(was)),
                            problems, renames)
         iv = IdentifiedVideo(video, subdeck, locked=locked)
@@ -456,6 +456,19 @@ def _placeholders() -> frozenset[str]:
 
 
 _TEMPLATE_TITLE: str | None = None
+_TEMPLATE_HEADING = re.search(r"^# (.+)$", SCRIPT, re.M)
+
+
+def _was_template(slug: str, video: LockedVideo | None, notes: dict[str, LockedNote]) -> bool:
+    """Was this video ``ankigen init``'s template when learners got it: its slug or file
+    is the template's, or it has the template's title and most of its notes are
+    placeholders (the file renamed before the first build)."""
+    if slug == _TEMPLATE_SLUG or (video is not None and video.file.rsplit("/", 1)[-1] == FIRST_SCRIPT):
+        return True
+    if video is None or _TEMPLATE_HEADING is None or video.title != _TEMPLATE_HEADING.group(1).strip():
+        return False
+    live = [n.text for n in notes.values() if n.retired is None]
+    return len(live) >= 3 and 2 * sum(t in _placeholders() for t in live) >= len(live)
 
 
 def _is_template_title(video: LockedVideo | None) -> bool:
