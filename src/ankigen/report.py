@@ -33,7 +33,9 @@ def render_changes(deck, built: bool) -> str:
         lines.append("  total: {} added, {} changed, {} renamed, {} retired, {} unchanged".format(
             *total, ch.unchanged) + (f", {restored} restored" if restored else ""))
     if ch.kept_videos:
-        lines.append(f"  {ch.kept_videos} other videos not built: their lock entries are kept as they are")
+        n = ch.kept_videos
+        lines.append(f"  {n} other video{'s' if n != 1 else ''} not built: {'their' if n != 1 else 'its'} "
+                     "lock entries are kept as they are")
     for old, new in ch.deck_renames:
         lines.append(f"  subdeck renamed: '{old}' → '{new}': learners' existing cards stay in "
                      f"'{old}'; only new cards go to '{new}'")
