@@ -57,6 +57,7 @@ class DeckChanges:
             "unchanged": self.unchanged,
             "deck_renames": [list(p) for p in self.deck_renames],
             "empty_cards": [[k, n] for k, n in self.empty_cards],
+            "not_built": self.kept_videos,  # videos of the series not built this time (lock entries kept)
         }
 
     def for_video(self, name: str) -> VideoChanges:
