@@ -16,8 +16,8 @@ SOURCES = click.argument("sources", nargs=-1, type=click.Path(exists=True, path_
 RETYPE = click.option(
     "--retype", is_flag=True,
     help="A note the script now makes as another kind (cloze <-> question/answer) is retired and "
-         "added anew as that kind: learners lose its reviews (the new note starts unlearned). "
-         "Without it, the note keeps the type learners have.")
+         "added anew as that kind: its reviews stay with the retired note, the new note starts "
+         "unlearned. Without it, the note keeps the type learners have.")
 RETIRE_SECTIONS = click.option(
     "--retire-sections", is_flag=True,
     help="A section gone from a script that still builds (a misspelled heading, a deleted "
@@ -83,7 +83,8 @@ def main() -> None:
 @SOURCES
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write: an .apkg file, or a folder for several decks. "
-                   "Default: dist/<deck-slug>.apkg.")
+                   "Default: dist/<deck-slug>.apkg (dist/<deck-slug>-partial.apkg for some "
+                   "scripts of a series).")
 @click.option("--lock", "lock", type=click.Path(dir_okay=False, path_type=Path),
               help="The lock file. Default: beside the config (decks/<name>.lock.yaml), "
                    "or beside a Markdown folder (<folder>.lock.yaml).")
