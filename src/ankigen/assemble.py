@@ -9,9 +9,9 @@ from . import cards
 from .changes import DeckChanges, content_hash, next_mod, note_type_mod, word_diff
 from .config import stable_id
 from .errors import AnkigenError, Diagnostic, Problems
-from .identity import Identity, identify
+from .identity import Identity, identify, locked_type
 from .lock import Lock, LockedNote, LockedVideo
-from .notes import KEY_PART, Deck, Video
+from .notes import CLOZE, KEY_PART, Deck, Video
 from .notetypes import CLOZE_TYPE, NOTE_TYPES, QA_TYPE
 from .package import PackagedDeck, PackagedNote
 from .render import remember, text_html, to_html
@@ -54,11 +54,14 @@ class Settled:
 
 
 def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetype_change: bool,
-             problems: Problems, source: str, shelf=None) -> Assembled:
+             problems: Problems, source: str, shelf=None, retype: bool = False,
+             retire_sections: bool = False, others: frozenset[str] = frozenset()) -> Assembled:
     """Everything the package and the lock need, decided before anything is written.
 
     ``shelf`` (get/put by key, e.g. a ``cache.Shelf``) keeps each settled video, so a
-    rebuild reassembles only the videos whose script or lock entries changed."""
+    rebuild reassembles only the videos whose script or lock entries changed. ``retype``,
+    ``retire_sections`` and ``others`` (the deck's scripts not built this time): see
+    ``identify``."""
     def shelf_key(video) -> str | None:
         k = deck.keys.get(video.path)
         return None if shelf is None or k is None else settled_key(deck, rename_decks, k)
@@ -71,7 +74,7 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
             return known
         return None
 
-    identity = identify(deck, lock, now, rename_decks, problems, settled)
+    identity = identify(deck, lock, now, rename_decks, problems, settled, retype, others, retire_sections)
     originals = {v.path: v for v in deck.videos}
     new = Lock(deck=deck.name, id_base=lock.id_base or now * 1000, lines=lock.lines,
                video_lines=lock.video_lines)
@@ -164,14 +167,15 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
         spec = ident.spec
         row = rows[i] if rows is not None and spec is video.notes[i] else cards.note_row(deck, video, spec)
         flds, tag_string, model_id, digest, shown, ords = row
-        old_key = ident.renamed_from or ident.key
-        entry = lock.notes.get(old_key)
-        if entry is not None and entry.retired is not None:
-            entry = None
+        entry = lock.notes.get(ident.locked_key) if ident.locked_key is not None else None
         if entry is None:
             mod = now
             vc.added.append(ident.key)
             changes.statuses[ident.guid] = "added"
+        elif ident.restored:  # back from retirement: its fields, tags and cards are shipped again
+            mod = next_mod(now, entry.mod)
+            vc.restored.append(ident.key)
+            changes.statuses[ident.guid] = "restored"
         elif entry.hash == digest:
             mod = entry.mod
             vc.unchanged += 1
@@ -181,13 +185,14 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
             if ident.renamed_from:
                 vc.renamed.append((ident.renamed_from, ident.key))
             else:
-                vc.changed.append((ident.key, word_diff(entry.text + " " + entry.back,
-                                                        spec.text + " " + spec.back)))
+                vc.changed.append((ident.key, word_diff(entry.text + " " + entry.back, spec.text + " " + spec.back)
+                                   if (entry.text, entry.back) != (shown, spec.back)
+                                   else "(the same text; its source file, title, section or tags changed)"))
         if entry is not None:
             for k, n in ident.removed_clozes.items():
                 if k not in entry.removed_clozes:
                     changes.empty_cards.append((ident.key, n))
-        if entry is not None and (entry.guid, entry.hash, entry.mod, entry.text, entry.back, entry.clozes,
+        if entry is not None and entry.retired is None and (entry.guid, entry.hash, entry.mod, entry.text, entry.back, entry.clozes,
                                   entry.removed_clozes) == (ident.guid, digest, mod, shown, spec.back,
                                                             ident.clozes, ident.removed_clozes):
             new.notes[ident.key] = entry  # as the lock has it: its line is kept
@@ -212,7 +217,13 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
     """Retired notes keep shipping, tagged and without cards; their GUIDs are never reused."""
     for slug, video in lock.videos.items():
         if slug not in new.videos:
-            new.videos[slug] = video if video.retired is not None else replace(video, retired=now)
+            new.videos[slug] = video if video.retired is not None or slug in identity.kept \
+                else replace(video, retired=now)
+    if identity.kept:  # a build of some scripts: the other videos' entries stay as they are
+        changes.kept_videos = len(identity.kept)
+        for key, entry in lock.notes.items():
+            if key.split("/", 1)[0] in identity.kept:
+                new.notes[key] = entry
     for key, entry in sorted(identity.retired.items()):
         slug = key.split("/", 1)[0]
         video = new.videos.get(slug)
@@ -239,7 +250,7 @@ def _retired_fields(deck: Deck, entry: LockedNote, title: str):
               f"You can delete it (Browse, search <code>tag:{RETIRED_TAG}</code>).")
     text = re.sub(r"\{\{c(\d+)::(.*?)\}\}", lambda m: f"{CLOZE_OPEN}{m.group(1)}{CLOZE_MID}"
                   f"{m.group(2)}{CLOZE_CLOSE}", entry.text, flags=re.S)
-    if entry.clozes or CLOZE_OPEN in text:
+    if locked_type(entry) == CLOZE:  # the type learners have, for life
         return CLOZE_TYPE, (to_html(text), context, notice, "", "")
     return QA_TYPE, (to_html(text), to_html(entry.back), context, notice, "", "")
 

@@ -9,6 +9,7 @@ import os
 import pickle
 import threading
 import time
+import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -133,8 +134,32 @@ def plan(sources: list[Path], allow_outside: bool = False) -> list[DeckConfig]:
                                "--allow-outside", "outside-project")
     problems.raise_errors("bad sources")
     for folder, files in loose.items():
-        decks.append(markdown_deck(folder, unique_paths(files)))
+        files = unique_paths(files)
+        decks.append(_of_config(files, allow_outside) or markdown_deck(folder, files))
     return decks
+
+
+def _of_config(files: list[Path], allow_outside: bool) -> DeckConfig | None:
+    """Scripts given by name that are all sources of one deck config of their project (the
+    nearest folder above them holding ``decks/``): that config, built for these scripts
+    only. Its name, tags, levels and lock are the series'; the other scripts' lock entries
+    are kept as they are (``DeckConfig.others``), never retired or rewritten."""
+    wanted = {f.resolve() for f in files}
+    here = next(iter(wanted)).parent
+    for folder in (here, *here.parents):
+        if not (folder / "decks").is_dir():
+            continue
+        for path in find_configs(folder):
+            try:
+                config = load_config(path, allow_outside)
+            except AnkigenError:
+                continue
+            if wanted <= set(config.sources):
+                built = tuple(f for f in config.sources if f in wanted)
+                others = tuple(_relative(f, config.root) for f in config.sources if f not in wanted)
+                return replace(config, sources=built, others=others)
+        return None
+    return None
 
 
 def _control_characters(text: str, shown: str, problems: Problems) -> None:
@@ -155,6 +180,8 @@ def read_video(file: Path, root: Path, levels: Levels,
         if data is None:
             data = read_source(file, shown)
         text = decode(data, shown)
+        if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)  # NFD (macOS editors) is the same text: one spelling
         script = parse(text, shown)
     except AnkigenError as e:
         return None, list(e.diagnostics)
@@ -468,6 +495,8 @@ class Options:
     on_start: Callable[[int], None] | None = None  # told how many scripts will be read
     on_file: Callable[[Path], None] | None = None  # told after each script is read
     split: bool = False  # also one package per video
+    retype: bool = False  # a note whose type extraction changed is retired and added anew
+    retire_sections: bool = False  # a section gone from a script retires its notes (else refused)
     allow_outside: bool = False  # sources may lie outside the project (or the named folder)
 
 
@@ -513,7 +542,7 @@ def prepare(sources: list[Path], options: Options, configs: list[DeckConfig] | N
     planned = []
     for config, deck, lock_path, existing, done in settled:
         shown = display_path(lock_path)
-        target = _output_path(options.output, deck)
+        target = _output_path(options.output, deck, bool(config.others))
         data = package_later(done.decks, done.notes, done.model_mods, done.id_base)
         result = DeckResult(deck.name, display_path(target), len(deck.videos),
                             sum(1 for n in done.notes if not n.retired), done.cards,
@@ -555,7 +584,8 @@ def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, pro
     source = display_path(config.path) if config.path else shown
     done = assemble(deck, existing or Lock(), now, options.rename_decks,
                     options.allow_notetype_change, problems, source,
-                    Shelf(SCRIPTS, _cache_deck(config)))
+                    Shelf(SCRIPTS, _cache_deck(config)), options.retype, options.retire_sections,
+                    frozenset(config.others))
     return lock_path, existing, done
 
 
@@ -623,9 +653,12 @@ def diff(sources: list[Path], options: Options | None = None) -> BuildReport:
     return BuildReport([p.result for p in planned], list(problems.items))
 
 
-def _output_path(output: Path | None, deck: Deck) -> Path:
+def _output_path(output: Path | None, deck: Deck, partial: bool = False) -> Path:
+    """``dist/<deck>.apkg``; a build of some of a series' scripts, ``dist/<deck>-partial.apkg``
+    (never mistaken for the whole deck)."""
+    name = f"{deck.slug}-partial.apkg" if partial else f"{deck.slug}.apkg"
     if output is None:
-        return Path("dist") / f"{deck.slug}.apkg"
+        return Path("dist") / name
     if output.suffix == ".apkg":
         return output
-    return output / f"{deck.slug}.apkg"
+    return output / name

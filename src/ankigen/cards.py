@@ -41,7 +41,7 @@ def _context(deck: str, title: str, section: str) -> str:
 def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
     """Field values in the note type's order."""
     ctx = context(deck, video, spec)
-    source = _source_html(video.source or video.path, spec.line)
+    source = _source_html(video.source or video.path)
     if spec.note_type == CLOZE:
         values = (to_html(spec.text), ctx, to_html(spec.extra), source, "")
     else:
@@ -52,12 +52,12 @@ def fields(deck: Deck, video: Video, spec: NoteSpec) -> tuple[str, ...]:
     return tuple(clean(v) for v in values)
 
 
-def _source_html(path: str, line: int) -> str:
-    """``text_html(f"{path}:{line}")``, the path escaped once per video: the same, as
-    ``:N`` changes nothing and starts no ``::`` unless the path ends with a colon."""
-    if path.endswith(":"):
-        return text_html(f"{path}:{line}")
-    return f"{text_html(path)}:{line}"
+def _source_html(path: str) -> str:
+    """The script a note comes from, as its card shows it: the file, no line number. A line
+    moves whenever text above it moves; a learner's card would keep a stale one (Anki
+    updates a note only when its ``mod`` moves), so cards carry what stays true. The line
+    is for the author: ``check``, ``diff`` and the build's messages give it."""
+    return text_html(path)
 
 
 def blank_side(spec: NoteSpec) -> str | None:

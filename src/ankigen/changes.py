@@ -22,10 +22,11 @@ class VideoChanges:
     renamed: list[tuple[str, str]] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: int = 0
+    restored: list[str] = field(default_factory=list)  # retired before, back under their GUIDs
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.changed or self.renamed or self.retired)
+        return not (self.added or self.changed or self.renamed or self.retired or self.restored)
 
 
 @dataclass
@@ -35,7 +36,8 @@ class DeckChanges:
     deck_renames: list[tuple[str, str]] = field(default_factory=list)
     empty_cards: list[tuple[str, int]] = field(default_factory=list)
     note_types: list[str] = field(default_factory=list)
-    statuses: dict[str, str] = field(default_factory=dict)  # GUID → added/changed/renamed/retired
+    statuses: dict[str, str] = field(default_factory=dict)  # GUID → added/changed/renamed/retired/restored
+    kept_videos: int = 0  # videos not built this time (a build of some scripts): lock entries kept
     _by_name: dict[str, VideoChanges] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def total(self, what: str) -> list:
@@ -51,9 +53,11 @@ class DeckChanges:
             "changed": [k for k, _ in self.total("changed")],
             "renamed": [list(p) for p in self.total("renamed")],
             "retired": self.total("retired"),
+            "restored": self.total("restored"),
             "unchanged": self.unchanged,
             "deck_renames": [list(p) for p in self.deck_renames],
             "empty_cards": [[k, n] for k, n in self.empty_cards],
+            "not_built": self.kept_videos,  # videos of the series not built this time (lock entries kept)
         }
 
     def for_video(self, name: str) -> VideoChanges:
@@ -66,11 +70,11 @@ class DeckChanges:
         return v
 
 
-UNHASHED = ("Source",)  # file:line moves whenever text above it moves: not a change for learners
+UNHASHED: tuple[str, ...] = ()  # every field counts: what learners see is what the package says
 
 
 def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
-    """What decides whether learners need an update: fields (but Source) and tags."""
+    """What decides whether learners need an update: every field and the tags."""
     kept = compress(fields, _hashed(note_type.fields))
     data = "\x1f".join([str(note_type.model_id), *kept, " ".join(sorted(tags))])
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]

@@ -13,6 +13,15 @@ import click
 from . import __version__
 
 SOURCES = click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
+RETYPE = click.option(
+    "--retype", is_flag=True,
+    help="A note the script now makes as another kind (cloze <-> question/answer) is retired and "
+         "added anew as that kind: its reviews stay with the retired note, the new note starts "
+         "unlearned. Without it, the note keeps the type learners have.")
+RETIRE_SECTIONS = click.option(
+    "--retire-sections", is_flag=True,
+    help="A section gone from a script that still builds (a misspelled heading, a deleted "
+         "section) retires its notes. Without it the build is refused, naming the heading.")
 ALLOW_OUTSIDE = click.option(
     "--allow-outside", is_flag=True,
     help="Read scripts outside the project too. By default a config's sources (links followed) "
@@ -74,7 +83,8 @@ def main() -> None:
 @SOURCES
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write: an .apkg file, or a folder for several decks. "
-                   "Default: dist/<deck-slug>.apkg.")
+                   "Default: dist/<deck-slug>.apkg (dist/<deck-slug>-partial.apkg for some "
+                   "scripts of a series).")
 @click.option("--lock", "lock", type=click.Path(dir_okay=False, path_type=Path),
               help="The lock file. Default: beside the config (decks/<name>.lock.yaml), "
                    "or beside a Markdown folder (<folder>.lock.yaml).")
@@ -86,6 +96,8 @@ def main() -> None:
 @click.option("--allow-notetype-change", is_flag=True,
               help="Ship changed fields or templates anyway. Every learner's notes become "
                    "'conflicting' and Anki adds an unused copy of the note type: avoid.")
+@RETYPE
+@RETIRE_SECTIONS
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--split", is_flag=True,
@@ -96,18 +108,22 @@ def main() -> None:
               help="Stay running: rebuild whenever a script or config changes (Ctrl-C stops).")
 @ALLOW_OUTSIDE
 def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, rename_decks: bool,
-          allow_notetype_change: bool, as_json: bool, quiet: bool, split: bool, verbose: bool,
-          watch: bool, allow_outside: bool) -> None:
+          allow_notetype_change: bool, retype: bool, retire_sections: bool, as_json: bool, quiet: bool,
+          split: bool, verbose: bool, watch: bool, allow_outside: bool) -> None:
     """Build decks from SOURCES: deck configs (.yaml), Markdown files or folders.
 
     With no SOURCES, every decks/*.yaml is built. Nothing is written unless
-    every source is sound; a refused source exits 1.
+    every source is sound; a refused source exits 1. Scripts named one by one
+    that belong to a deck config build as that series, for those videos only
+    (default output dist/<deck-slug>-partial.apkg): the other videos' lock
+    entries are kept as they are.
 
     \b
     Examples:
       ankigen build
       ankigen build decks/staff-engineering.yaml -o /tmp/se.apkg
       ankigen build path/to/scripts/ -o out.apkg --json
+      ankigen build decks/staff-engineering/01-ownership.md -o one.apkg
       ankigen build --watch
     """
     from .build import Options
@@ -117,7 +133,7 @@ def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, ren
                       on_wait=lambda folder: _echo(
                           f"{folder}: another build of this deck is running; waiting for it", err=True),
                       on_start=progress.start, on_file=progress.step, split=split,
-                      allow_outside=allow_outside)
+                      retype=retype, retire_sections=retire_sections, allow_outside=allow_outside)
     if not watch:
         global _QUICK_EXIT
         _QUICK_EXIT = True
@@ -189,10 +205,12 @@ def _build_and_watch(sources: list[Path], options, as_json: bool, quiet: bool, v
 @click.option("--lock", "lock", type=click.Path(dir_okay=False, path_type=Path),
               help="The lock file to compare against (default: beside the config).")
 @click.option("--rename-decks", is_flag=True, help="Show the subdeck renames a build with --rename-decks makes.")
+@RETYPE
+@RETIRE_SECTIONS
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @ALLOW_OUTSIDE
-def diff(sources: tuple[Path, ...], lock: Path | None, rename_decks: bool, as_json: bool,
-         allow_outside: bool) -> None:
+def diff(sources: tuple[Path, ...], lock: Path | None, rename_decks: bool, retype: bool,
+         retire_sections: bool, as_json: bool, allow_outside: bool) -> None:
     """Show what the next build would add, change, rename and retire. Writes nothing.
 
     \b
@@ -205,7 +223,8 @@ def diff(sources: tuple[Path, ...], lock: Path | None, rename_decks: bool, as_js
     from .errors import AnkigenError
 
     try:
-        report = run_diff(list(sources), Options(lock=lock, rename_decks=rename_decks,
+        report = run_diff(list(sources), Options(lock=lock, rename_decks=rename_decks, retype=retype,
+                                                 retire_sections=retire_sections,
                                                  allow_outside=allow_outside))
     except AnkigenError as e:
         _fail(e, as_json)

@@ -43,6 +43,9 @@ class DeckConfig:
     tags: tuple[str, ...] = ()
     levels: tuple[str, ...] = DEFAULT_LEVELS
     root: Path = field(default_factory=Path.cwd)  # paths in messages are relative to it
+    # a build of some of a config's scripts: the others (relative to root), whose lock
+    # entries that build keeps as they are
+    others: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:

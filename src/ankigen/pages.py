@@ -43,6 +43,7 @@ body.preview.nightMode { background: #0d1117; color: #d1d7e0; color-scheme: dark
 .change-changed { background: #9a6700; color: #fff; }
 .change-renamed { background: #0969da; color: #fff; }
 .change-retired { background: #82071e; color: #fff; }
+.change-restored { background: #6f42c1; color: #fff; }
 .anki-card { display: flex; gap: 12px; margin: 0 0 12px; }
 .side { flex: 1 1 0; min-width: 0; container-type: inline-size; }
 .side-label { font-size: 12px; opacity: 0.7; margin: 0 0 3px; }

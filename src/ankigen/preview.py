@@ -22,7 +22,7 @@ from .template import Card, render_cards
 
 DEFAULT_OUTPUT = Path("dist/preview")
 MARKER = ".ankigen-preview"  # a folder holding it is ours to replace
-CHANGE_KINDS = ("added", "changed", "renamed", "retired")
+CHANGE_KINDS = ("added", "changed", "renamed", "retired", "restored")
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def collect(sources: list[Path], allow_outside: bool = False
 def preview(sources: list[Path], output: Path | None = None,
             changes: Mapping[str, str] | None = None, allow_outside: bool = False) -> PreviewReport:
     """Write the preview site for the sources; ``changes`` marks notes by GUID
-    (``added``, ``changed``, ``renamed``, ``retired``)."""
+    (``added``, ``changed``, ``renamed``, ``retired``, ``restored``)."""
     from .pages import site
 
     decks, diagnostics, since_lock = collect(sources, allow_outside)

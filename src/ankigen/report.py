@@ -15,20 +15,27 @@ def render_changes(deck, built: bool) -> str:
         if v.empty:
             continue
         lines.append(f"  {v.video}: {len(v.added)} added, {len(v.changed)} changed, "
-                     f"{len(v.renamed)} renamed, {len(v.retired)} retired, {v.unchanged} unchanged")
+                     f"{len(v.renamed)} renamed, {len(v.retired)} retired, {v.unchanged} unchanged"
+                     + (f", {len(v.restored)} restored" if v.restored else ""))
         if v.added and not (v.changed or v.renamed or v.retired or v.unchanged):
             continue  # a new video: the count says it all
         lines += _capped([f"    + {k}" for k in v.added])
         lines += _capped([f"    ~ {k}: {d}" for k, d in v.changed])
         lines += _capped([f"    > {old} → {new}" for old, new in v.renamed])
         lines += _capped([f"    - {k}" for k in v.retired])
+        lines += _capped([f"    ^ {k} (restored: retired before, back under its GUID)" for k in v.restored])
     total = (len(ch.total("added")), len(ch.total("changed")), len(ch.total("renamed")),
              len(ch.total("retired")))
-    if not any(total):
+    restored = len(ch.total("restored"))
+    if not any(total) and not restored:
         lines.append(f"  no changes for learners ({ch.unchanged} notes unchanged)")
     else:
         lines.append("  total: {} added, {} changed, {} renamed, {} retired, {} unchanged".format(
-            *total, ch.unchanged))
+            *total, ch.unchanged) + (f", {restored} restored" if restored else ""))
+    if ch.kept_videos:
+        n = ch.kept_videos
+        lines.append(f"  {n} other video{'s' if n != 1 else ''} not built: {'their' if n != 1 else 'its'} "
+                     "lock entries are kept as they are")
     for old, new in ch.deck_renames:
         lines.append(f"  subdeck renamed: '{old}' → '{new}': learners' existing cards stay in "
                      f"'{old}'; only new cards go to '{new}'")
