@@ -282,7 +282,8 @@ def test_the_hand_written_manifest_matches_the_staff_engineering_corpus():
 def test_a_refused_script_is_named_and_the_rest_still_measured(tmp_path):
     out = tmp_path / "series"
     drift.generate(out, videos=2, seed=5)
-    (out / "Topic_03_Shopping_List.md").write_text("# Shopping list\n\nEggs, milk.\n", encoding="utf-8")
+    # saved in Latin-1: refused (a file that is no script at all is only skipped)
+    (out / "Topic_03_Shopping_List.md").write_bytes(b"# Caf\xe9 list\n\n## Quick Recap\n\n- **Eggs** and milk.\n")
     proc = subprocess.run([sys.executable, str(BENCH / "quality.py"), str(out), "--json", "--samples", "0"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
