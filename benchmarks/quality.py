@@ -215,8 +215,8 @@ def read_deck(apkg: Path, work: Path, extra_new: int = 100) -> dict:
             note = col.get_note(nid)
             model = note.note_type()
             fields = dict(note.items())
-            source = plain(fields.get("Source", ""))
-            file, _, line = source.rpartition(":")
+            source = plain(fields.get("Source", ""))  # the file, with ":line" before ankigen 0.2
+            file, _, line = source.rpartition(":") if re.search(r":\d+$", source) else (source, "", "")
             kind = next((k for k in KINDS if k in note.tags), None)
             is_cloze = model["type"] == 1
             record = {
@@ -369,7 +369,13 @@ def score(notes: list[dict], files: list[str], build_info: dict, manifest: dict 
 
 
 def _score_bullets(notes: list[dict], manifest_files: dict, files: list[str]) -> dict:
-    at = {(n["file"], n["line"]): n for n in notes if n["kind"] == "recap"}
+    at = {(n["file"], n["line"]): n for n in notes if n["kind"] == "recap" and n["line"] is not None}
+    if not at:  # cards name their file but no line: a file's recap notes in order are its bullets
+        by_file = collections.defaultdict(list)
+        for n in sorted((n for n in notes if n["kind"] == "recap"), key=lambda n: n["nid"]):
+            by_file[n["file"]].append(n)
+        at = {(name, bullet["line"]): note for name, truth in manifest_files.items()
+              for bullet, note in zip(truth["recap"], by_file.get(name, []))}
     plain_bullets = plain_cloze = agree = checked = missing = 0
     disagree: list[str] = []
     shapes: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])

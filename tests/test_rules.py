@@ -139,6 +139,7 @@ def test_section_role(heading, role):
     "Pause here.", "(Pause for 3 seconds)", "[PAUSE]", "Think it through.", "Give it a try.",
     "Take your time.", "Okay, here's the answer.", "Answer time!", "Here's what happens.",
     "Go ahead, pause the video.", "Did you get it?", "Let's do the math.", "So?",
+    "Good question to sit with.", "Think about it for ten seconds.", "Great question.", "Mull it over.",
 ])
 def test_stage_directions(sentence):
     assert is_stage_direction(sentence)
@@ -154,6 +155,7 @@ def test_stage_directions(sentence):
     "Why?", "How?", "What goes wrong?", "Two minutes.", "About a minute.", "A few seconds.",
     "A second replica takes over.", "Take the lock first.", "Let it fail.", "Right.",
     "Write it down.", "Stop.", "Make it work.", "You own it.", "Wait for the lease to expire.",
+    "Sit with the data.", "Good caches fail open.", "Think in five-minute windows.", "Ten seconds.",
 ])
 def test_sentences_about_the_topic_are_not_stage_directions(sentence):
     assert not is_stage_direction(sentence)

@@ -24,7 +24,7 @@ from .text import has_words, recall_split, sentences, strip_wrapping, word_count
 _CUES = frozenset("""pause paused pausing unpause think thinking thought thoughts ponder consider
 answer answers answered answering guess guessed guessing walk walking reveal revealed spoiler
 spoilers peek peeking trick tricky question questions puzzle quiz challenge video screen ready
-got get here's there's let's take try time's drumroll hmm""".split())
+got get here's there's let's take try time's drumroll hmm sit mull chew reflect""".split())
 _SMALL = frozenset("""a an the it it's its this that these those your you you've you're yours
 yourself me my i i'll i'm we we'll we're us let so ok okay alright all right well and or but
 then on for to of over through about with before after at in up out down here there now what
@@ -35,7 +35,7 @@ tried make write jot note call say go going come set see look break explain math
 working solution solve step steps together jump read reading scroll continue resume play hit
 button freeze stop wait hang hold drum roll good great nice sure easy hard simple interesting
 fun carefully seriously honestly please mind head next sentence sec setup scenario situation
-give given""".split())
+give given with three four five ten fifteen twenty thirty sixty""".split())
 _STAGE = _SMALL | _CUES
 _INTERJECTIONS = frozenset("ok okay so well alright hmm hm now".split())  # "So?" alone
 # "Don't answer too fast—the second half is where most people slip."
@@ -238,7 +238,8 @@ def _answer(units: list[_Unit], leftover: list[str], hints: list[str]) -> tuple[
 # What a stage direction or a bare label can start with: any other first word, and the
 # text does not start with one (no need to split it into sentences to know).
 _OPENERS = _CUES | frozenset("""let let's here here's so now ok okay alright what
-did do don't have no try well right all q a question hint solution explanation""".split())
+did do don't have no try well right all q a question hint solution explanation good great
+nice tough fun interesting""".split())
 _FIRST_WORD = re.compile(r"[a-z][a-z']*")
 
 
