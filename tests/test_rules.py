@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ankigen.config import DEFAULT_LEVELS
-from ankigen.ladder import common_parts
+from ankigen.ladder import _recallable, common_parts
 from ankigen.levels import Levels
 from ankigen.errors import Problems
 from ankigen.notes import CLOZE, QA
@@ -466,3 +466,16 @@ def test_a_fence_never_closed_ends_before_a_known_section_at_any_depth():
     script = parse(text, "t.md")
     assert [s.heading for s in script.sections] == ["Diagram", "Quick Recap"]
     assert script.remarks[0][0] == 5
+
+
+@pytest.mark.parametrize("middle, recall, shown", [
+    ("your code", "your code", ""),
+    ("the whole flow safe—the key travels from the app through your services to the card processor",
+     "the whole flow safe", "—the key travels from the app through your services to the card processor"),
+    ("one endpoint safe to call twice, and the rest of the story runs on for many more words here",
+     "one endpoint safe to call twice", ", and the rest of the story runs on for many more words here"),
+    ("a rung of many words without any clause break at all to cut it at anywhere",
+     "a rung of many words without any clause break at all to cut it at anywhere", ""),
+])
+def test_a_long_ladder_rung_hides_its_first_clause(middle, recall, shown):
+    assert _recallable(middle) == (recall, shown)

@@ -67,12 +67,28 @@ def _ladder(rungs, pin, section, line, context) -> NoteSpec:
     prefix, suffix = common_parts(words)
     parts, answers = [], []
     for n, ((level, _), (body, punct), w) in enumerate(zip(rungs, bodies, words), 1):
-        middle = " ".join(w[prefix: len(w) - suffix])
+        middle, rest = _recallable(" ".join(w[prefix: len(w) - suffix]))
         answers.append(middle)
-        rung = " ".join(w[:prefix] + [cloze(n, middle)] + w[len(w) - suffix:])
+        rung = " ".join(w[:prefix] + [cloze(n, middle) + rest] + w[len(w) - suffix:])
         parts.append(f"**{level}:** {rung}{punct or '.'}")
     return NoteSpec(LADDER, pin or "", CLOZE, " ".join(parts), section, line, extra=context,
                     answers=tuple(answers), pinned=bool(pin))
+
+
+RUNG_WORDS = 10  # a rung's part to recall, at most; what follows a clause break stays shown
+_CLAUSE_BREAK = re.compile(r"\s*(?:—|–|\s-\s|;|:\s|,\s)")
+
+
+def _recallable(middle: str) -> tuple[str, str]:
+    """A long rung's part → (what to recall: up to its first clause break, the rest shown):
+    ``the whole flow safe—the key travels …`` hides ``the whole flow safe``."""
+    if len(middle.split()) <= RUNG_WORDS:
+        return middle, ""
+    for m in _CLAUSE_BREAK.finditer(middle):
+        head = middle[:m.start()]
+        if 2 <= len(head.split()) <= RUNG_WORDS and all(head.count(mark) % 2 == 0 for mark in ("*", "`", '"')):
+            return head, middle[m.start():]
+    return middle, ""
 
 
 def common_parts(rungs: list[list[str]]) -> tuple[int, int]:
