@@ -244,6 +244,11 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
                 results[i] = (video, diagnostics, functools.partial(_same, made))
             if on_file is not None:
                 on_file(file)
+    except BaseException:  # interrupted (Ctrl-C, a refused file): the workers' chunks are not waited for
+        if parallel is not None:
+            parallel.close(abandon=True)
+            parallel = None
+        raise
     finally:
         if parallel is not None:
             parallel.close()
@@ -318,7 +323,8 @@ class _Parallel:
     def __init__(self, config: DeckConfig, workers: int, context: tuple, settling: Settling | None):
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                                        initargs=(os.getpid(),))
         self.root = config.root
         self.settling = settling
         self.job = (str(config.root), config.levels, context,
@@ -350,8 +356,49 @@ class _Parallel:
         for future in self.futures:
             yield from future.result()
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
+        """Shut the workers down; with ``abandon``, end them without waiting for their chunks."""
+        if abandon:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(OSError, ValueError):
+                    process.kill()
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_start(parent: int) -> None:
+    """A worker's first act: let go of the build lock it was forked holding, and end with
+    its parent however the parent ends (SIGKILL included). On Linux the kernel sends it
+    SIGKILL then (PR_SET_PDEATHSIG); elsewhere a thread checks for a new parent twice a
+    second. A parent already gone by now: end at once."""
+    from .package import release_inherited
+
+    release_inherited()
+    if not _die_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="ankigen parent").start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends; False where it cannot."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _read_jobs(jobs: list) -> list[tuple[bytes, bytes | None, bytes | None]]:
@@ -441,7 +488,7 @@ class Options:
     lock: Path | None = None
     rename_decks: bool = False
     allow_notetype_change: bool = False
-    on_wait: Callable[[Path], None] | None = None  # told when another build holds the deck
+    on_wait: Callable[[Path, int | None], None] | None = None  # told when another build (pid) holds the deck
     on_start: Callable[[int], None] | None = None  # told how many scripts will be read
     on_file: Callable[[Path], None] | None = None  # told after each script is read
     split: bool = False  # also one package per video
