@@ -256,7 +256,7 @@ def test_python_tags_in_a_hand_edited_lock_are_refused_not_run(project, tmp_path
 @pytest.mark.parametrize(("old", "new", "says", "at_the_line"), [
     (r'("guid": )"[^"]*"', r'\1"a b"', "is not a GUID", True),  # a note: its line is named
     (r'("guid": )"[^"]*"', r'\1"x\\u001fy"', "is not a GUID", True),
-    (r'("subdeck": )"S::', r'\1"S\\u001f', "subdeck holds a control character", False),
+    (r'("subdeck": )"S::', r'\1"S\\u001f', "subdeck holds a control character", True),
 ])
 def test_a_lock_that_would_put_control_characters_in_the_package_is_refused(project, old, new, says,
                                                                             at_the_line):
@@ -284,3 +284,38 @@ def test_a_pattern_that_climbs_out_through_a_link_is_outside(project, tmp_path):
     # lexically decks/link/../*.md is decks/*.md; really it is the folder above 'inner'
     project.config.write_text("name: S\nsources: [s/*.md, link/../*.md]\n", encoding="utf-8")
     project.refused("decks/s.yaml", 2, "reaches outside the project", "-deep/02-trade-offs.md")
+
+
+# Values a lock can hold only when edited by hand, each of which built a broken deck: a
+# cloze number Anki makes no card for, ids or times that cannot be.
+@pytest.mark.parametrize(("old", "new", "says"), [
+    (r'("clozes": \{"[^"]*": )\d+', r"\g<1>0", "cloze '"),  # the note would lose its card
+    (r'("clozes": \{"[^"]*": )\d+', r"\g<1>10000", "10000 is impossible"),  # an empty card 9999
+    (r'("clozes": \{"[^"]*": )\d+', r"\g<1>-3", "-3 is impossible"),  # broken text on the card
+    (r"^(id_base: )\d+", r"\g<1>-1", "id_base -1 is impossible"),  # Anki: "No such notetype"
+    (r'^(  "[^"]*/[^"]*": \{"guid": "[^"]*", "hash": "[^"]*", "mod": )\d+', r"\g<1>-5", "mod -5"),
+    (r'^(  "[^"]*/[^"]*": \{"guid": "[^"]*", "hash": "[^"]*", "mod": )\d+', r"\g<1>9223372036854775808",
+     "mod 9223372036854775808 is impossible"),  # was an OverflowError
+    (r'("look": "[^"]*", "mod": )\d+', r"\g<1>-1", "note type mod -1"),
+])
+def test_impossible_values_in_a_lock_are_refused_at_their_line(project, old, new, says):
+    text = project.lock.read_text(encoding="utf-8")
+    m = re.search(old, text, re.M)
+    line = text[:m.start()].count("\n") + 1
+    project.lock.write_text(re.sub(old, new, text, count=1, flags=re.M), encoding="utf-8")
+    project.refused("decks/s.lock.yaml", line, says, "git checkout")
+    shutil.rmtree(project.root / "dist" / ".cache")  # and when nothing comes from the cache
+    project.refused("decks/s.lock.yaml", line, says, "git checkout")
+
+
+def test_an_impossible_value_in_a_lock_edited_into_block_yaml_is_refused_at_its_line(project):
+    import yaml
+
+    raw = yaml.safe_load(project.lock.read_text(encoding="utf-8"))
+    key = sorted(raw["notes"])[3]
+    raw["notes"][key]["mod"] = -5
+    text = yaml.safe_dump(raw, sort_keys=True, allow_unicode=True) + "# end of ankigen lock\n"
+    project.lock.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    line = next(i for i, line in enumerate(lines, 1) if line.strip().startswith(f"{key}:"))  # its entry
+    project.refused("decks/s.lock.yaml", line, f"note {key} mod -5 is impossible")

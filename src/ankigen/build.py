@@ -476,8 +476,10 @@ def _relative_str(file: str, root: str) -> str:
 
 def build_epoch() -> int:
     """The build's time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
+    from .lock import MAX_TIME
+
     env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.strip().isdigit():
+    if env and env.strip().isdigit() and int(env) <= MAX_TIME:  # a time the lock can hold
         return int(env)
     return int(time.time())
 

@@ -30,6 +30,13 @@ HEADER = (
 # available. The lock as ankigen writes it is read line by line with json (much faster).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# What ankigen (and Anki) can write, so all a lock may hold: a time (``mod``, ``retired``)
+# up to the end of year 9999, in seconds; ids counting from ``id_base`` in milliseconds;
+# cloze numbers Anki makes a card for (it makes none past {{c500::…}}).
+MAX_TIME = 253402300799
+MAX_ID_BASE = MAX_TIME * 1000
+MAX_CLOZE = 500
+
 RECOVER = ("restore it from version control (git checkout -- {path}), or delete it to start over: "
            "GUIDs come from keys, so only renamed notes would lose their history")
 
@@ -230,8 +237,29 @@ def read_lock(path: Path, shown: str) -> Lock | None:
     try:
         lock = _from_yaml(raw, unread, shown, video_lines)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise _damaged(_describe(e), shown) from None
+        raise _damaged(_describe(e), shown, _line_for(text, getattr(e, "path", ()))) from None
     return lock
+
+
+class _Bad(ValueError):
+    """A value refused, with the keys that lead to it in the lock (to name its line)."""
+
+    def __init__(self, message: str, path: tuple[str, ...]):
+        super().__init__(message)
+        self.path = path
+
+
+def _line_for(text: str, path: tuple[str, ...]) -> int | None:
+    """The line of the entry the keys ``path`` lead to, as written or edited into block
+    YAML (each key looked for after the one before); None if it cannot be found."""
+    pos, line = 0, None
+    for key in path:
+        quoted = "|".join(re.escape(k) for k in {json.dumps(key, ensure_ascii=False), f"'{key}'", key})
+        m = re.compile(rf"^[ \t]*(?:{quoted})[ \t]*:", re.M).search(text, pos)
+        if m is None:
+            return line
+        pos, line = m.end(), _line_of(text, m.start())
+    return line
 
 
 def _parse_note(text: str, start: int, key: str, shown: str, line: int) -> LockedNote:
@@ -271,10 +299,17 @@ def _describe(e: Exception) -> str:
     return str(e)
 
 
-def _int(value, what: str) -> int:
+def _int(value, what: str, low: int | None = None, high: int | None = None) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{what} must be a whole number, not {_shown(value)}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{what} {_shown(value)} is impossible: ankigen writes {low} to {high}")
     return value
+
+
+def _time(value, what: str) -> int:
+    """A time in seconds, as a build writes it."""
+    return _int(value, what, 0, MAX_TIME)
 
 
 def _str(value, what: str) -> str:
@@ -311,7 +346,8 @@ def _clozes(value, what: str) -> dict[str, int]:
         return {}
     if not isinstance(value, dict):
         raise ValueError(f"{what} must be a mapping")
-    return {_str(k, what): _int(v, what) for k, v in value.items()}
+    name = "cloze" if what == "clozes" else "removed cloze"
+    return {_str(k, what): _int(v, f"{name} {_shown(k)}", 1, MAX_CLOZE) for k, v in value.items()}
 
 
 def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown: str = "",
@@ -321,9 +357,10 @@ def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown
     parsed when used; ``video_lines``, each video's line as the fast reader found it."""
     if not isinstance(raw, dict) or raw.get("version") != VERSION:
         raise ValueError(f"expected 'version: {VERSION}' at the top")
-    lock = Lock(deck=_name(raw.get("deck", ""), "deck"), id_base=_int(raw.get("id_base", 0), "id_base"))
+    lock = Lock(deck=_at(("deck",), _name, raw.get("deck", ""), "deck"),
+                id_base=_at(("id_base",), _int, raw.get("id_base", 0), "id_base", 0, MAX_ID_BASE))
     for key, n in (raw.get("notes") or {}).items():
-        lock.notes[_str(key, f"note {key}")] = _within(f"note {key}", _note, n)
+        lock.notes[_str(key, f"note {key}")] = _at(("notes", key), _within, f"note {key}", _note, n)
     if unread:
         lock.read_guids = {}
         for key, (start, line, no) in unread.items():
@@ -334,19 +371,32 @@ def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown
                 raise ValueError(f"GUID {guid} is given to both {lock.read_guids[guid]} and {key}")
             lock.read_guids[guid] = key
     for slug, v in (raw.get("videos") or {}).items():
-        video = lock.videos[_str(slug, f"video {slug}")] = _within(f"video {slug}", _video, v)
+        video = lock.videos[_str(slug, f"video {slug}")] = _at(("videos", slug), _within, f"video {slug}", _video, v)
         if video_lines and slug in video_lines:
             lock.video_lines[slug] = (video, video_lines[slug])
     for mid, t in (raw.get("note_types") or {}).items():
-        lock.note_types[int(mid)] = LockedNoteType(
-            name=_str(t["name"], "note type name"), shape=_str(t["shape"], "note type shape"),
-            look=_str(t["look"], "note type look"), mod=_int(t["mod"], "note type mod"))
+        lock.note_types[int(mid)] = _at(("note_types", str(mid)), _note_type, t)
     guids: dict[str, str] = {}
     for key, n in lock.notes.items() if lock.read_guids is None else ():
         if n.guid in guids:
             raise ValueError(f"GUID {n.guid} is given to both {guids[n.guid]} and {key}")
         guids[n.guid] = key
     return lock
+
+
+def _note_type(t: dict) -> LockedNoteType:
+    return LockedNoteType(name=_str(t["name"], "note type name"), shape=_str(t["shape"], "note type shape"),
+                          look=_str(t["look"], "note type look"), mod=_time(t["mod"], "note type mod"))
+
+
+def _at(path: tuple[str, ...], read, *args):
+    """``read(*args)``, a refusal marked with ``path`` (where in the lock it is)."""
+    try:
+        return read(*args)
+    except KeyError as e:
+        raise _Bad(f"{' '.join(map(str, path))}: missing {e.args[0]!r}", path) from None
+    except (TypeError, ValueError, AttributeError) as e:
+        raise _Bad(str(e), path) from None
 
 
 def _within(what: str, read, value):
@@ -365,9 +415,9 @@ def _note(n: dict) -> LockedNote:
         return plain
     retired = n.get("retired")
     return LockedNote(guid=_guid(n["guid"], "guid"), hash=_str(n["hash"], "hash"),
-                      mod=_int(n["mod"], "mod"), text=_str(n.get("text", ""), "text"),
+                      mod=_time(n["mod"], "mod"), text=_str(n.get("text", ""), "text"),
                       back=_str(n.get("back", ""), "back"), clozes=_clozes(n.get("clozes"), "clozes"),
-                      retired=None if retired is None else _int(retired, "retired"),
+                      retired=None if retired is None else _time(retired, "retired"),
                       removed_clozes=_clozes(n.get("removed_clozes"), "removed_clozes"))
 
 
@@ -388,11 +438,12 @@ def _plain_values(n) -> tuple | None:
         clozes, retired, removed = n.get("clozes") or {}, n.get("retired"), n.get("removed_clozes") or {}
     except (KeyError, TypeError, AttributeError):
         return None
-    if not (type(guid) is str and type(digest) is str and type(mod) is int and type(text) is str
-            and type(back) is str and (retired is None or type(retired) is int)
+    if not (type(guid) is str and type(digest) is str and type(mod) is int and 0 <= mod <= MAX_TIME
+            and type(text) is str and type(back) is str
+            and (retired is None or (type(retired) is int and 0 <= retired <= MAX_TIME))
             and type(clozes) is dict and type(removed) is dict and _GUID.fullmatch(guid)
-            and all(type(k) is str and type(v) is int for k, v in clozes.items())
-            and all(type(k) is str and type(v) is int for k, v in removed.items())):
+            and all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE for k, v in clozes.items())
+            and all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE for k, v in removed.items())):
         return None
     return guid, digest, mod, text, back, clozes, retired, removed
 
@@ -401,7 +452,7 @@ def _video(v: dict) -> LockedVideo:
     retired = v.get("retired")
     return LockedVideo(file=_str(v["file"], "file"), title=_name(v["title"], "title"),
                        subdeck=_name(v["subdeck"], "subdeck"),
-                       retired=None if retired is None else _int(retired, "retired"))
+                       retired=None if retired is None else _time(retired, "retired"))
 
 
 def dump_lock(lock: Lock) -> str:
