@@ -204,7 +204,20 @@ def test_every_reading_command_refuses_outside_sources_and_takes_the_flag(projec
 
 
 BAD_CONFIGS = {
-    "malformed": ("name: [S\nsources: [s/*.md]\n", 2, ["not valid YAML", "fix the YAML"]),
+    "malformed": ("name: [S\nsources: [s/*.md]\n", 1, ["not valid YAML", "'[' opened at line 1 is never closed",
+                                                         "fix the YAML"]),
+    # a key given twice: PyYAML keeps the last silently
+    "duplicate-key": ("name: S\nsources: [s/*.md]\nname: T\n", 3, ["'name' is given twice (first at line 1)"]),
+    "duplicate-nested": ("name: S\nsources: [s/*.md]\ntags: [{a: 1, a: 2}]\n", 3, ["'a' is given twice"]),
+    # YAML mistakes, at the line of the mistake, in plain words
+    "no-colon": ("name S\nsources: [s/*.md]\n", 1, ["no ':' after the key"]),
+    "key-alone": ("name: S\nsources\ntags: [a]\n", 2, ["no ':' after the key"]),
+    "value-first": ("'S'\nname: S\nsources: [s/*.md]\n", 1, ["a value with no key"]),
+    "indented": ("name: S\nsources: [s/*.md]\n  tags: [a]\n", 3, ["indented more than the key above"]),
+    "unclosed-quote": ("name: \"S\nsources: [s/*.md]\n", 1, ["a quote opened at line 1 is never closed"]),
+    "second-colon": ("name: S: T\nsources: [s/*.md]\n", 1, ["put the value in quotes"]),
+    "tab": ("name: S\nsources:\n\t- s/*.md\n", 3, ["a tab; indent with spaces"]),
+    "stray-bracket": ("name: S\nsources: [s/*.md]]\n", 2, ["a ']' that closes no '['"]),
     "unknown-key": ("name: S\nsources: [s/*.md]\ncolour: red\n", 3,
                     ["unknown key 'colour'", "known keys: name"]),
     "wrong-type": ("name: S\nsources: [s/*.md]\ntags: 5\n", 3, ["'tags' must be a list of strings"]),
