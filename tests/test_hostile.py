@@ -332,3 +332,27 @@ def test_an_impossible_value_in_a_lock_edited_into_block_yaml_is_refused_at_its_
     lines = text.splitlines()
     line = next(i for i, line in enumerate(lines, 1) if line.strip().startswith(f"{key}:"))  # its entry
     project.refused("decks/s.lock.yaml", line, f"note {key} mod -5 is impossible")
+
+
+# Messages that pointed at the wrong fault.
+def test_o_naming_a_file_says_a_folder_or_an_apkg_was_meant(project):
+    (project.root / "notes.txt").write_text("mine\n", encoding="utf-8")
+    message = project.refused("notes.txt/s.apkg", None, "-o takes a folder, or a path ending in .apkg",
+                              args=("-o", "notes.txt"))
+    assert "check the disk" not in message
+
+
+def test_lock_naming_a_script_never_says_delete_it(project):
+    message = project.refused("decks/s/01-ownership.md", None, "not an ankigen lock file", "--lock",
+                              args=("--lock", "decks/s/01-ownership.md"))
+    assert "delete" not in message
+
+
+def test_a_private_use_character_is_not_called_a_control_character(project):
+    script = project.scripts / SEED.name
+    script.write_text(script.read_text(encoding="utf-8").replace("Each level expands.", "Each \ue000 expands."),
+                      encoding="utf-8")
+    result = project.build()
+    assert result.exit_code == 0, result.output
+    [warning] = [line for line in result.stderr.splitlines() if "U+E000" in line]
+    assert "private-use character U+E000 removed" in warning and "control character" not in warning

@@ -138,8 +138,10 @@ def _control_characters(text: str, shown: str, problems: Problems) -> None:
     """A NUL, Anki's field separator (U+001F) and the like never reach a card; say where."""
     m = CONTROL.search(text) if may_hold_control(text) else None
     if m:
+        code = ord(m.group())
+        kind = ("private-use character" if 0xE000 <= code <= 0xF8FF else "control character")
         problems.warn(shown, text.count("\n", 0, m.start()) + 1,
-                      f"control character U+{ord(m.group()):04X} removed (and any others); "
+                      f"{kind} U+{code:04X} removed (and any others); "
                       "check the file's encoding or delete it", "control-character")
 
 

@@ -211,6 +211,10 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         return None
     except (OSError, UnicodeDecodeError) as e:
         raise AnkigenError(f"cannot read the lock file ({e}); " + RECOVER.format(path=shown), shown) from None
+    if text.strip() and not text.startswith(HEADER[:20]) and not _VERSION_LINE.search(text):  # not a lock
+        raise AnkigenError("not an ankigen lock file (no 'version:' line); is --lock naming the "
+                           "wrong file? Give it the deck's .lock.yaml, or a new path to start one",
+                           shown)
     conflict = _CONFLICT.search(text) if any(m * 7 in text for m in "<=>") else None
     if conflict:
         raise AnkigenError("the lock file holds merge-conflict markers; resolve the conflict "
@@ -285,6 +289,7 @@ def _damaged(detail, shown: str, line: int | None = None) -> AnkigenError:
                         shown, line)
 
 
+_VERSION_LINE = re.compile(r"^version:", re.M)
 _CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
 
 
