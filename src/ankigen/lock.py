@@ -63,6 +63,11 @@ class LockedNote:
         return note
 
     def __getattr__(self, name: str):  # only for attributes not set: a note not parsed yet
+        if name == "retired" and "_unread" in self.__dict__:  # asked of every note: read from its line
+            text, start = self.__dict__["_unread"][:2]
+            m = _RETIRED_FIRST.match(text, start)
+            if m is not None and (m.group(1) is None or int(m.group(1)) <= MAX_TIME):
+                return None if m.group(1) is None else int(m.group(1))
         unread = self.__dict__.pop("_unread", None)
         if unread is None:
             raise AttributeError(name)
@@ -563,6 +568,9 @@ def _entries(lines: list[tuple[int, str]], unread: dict[str, tuple[int, str, int
 
 
 _DECODER = json.JSONDecoder()
+# A note's ``retired`` as ankigen writes it (``as_yaml``'s order), without reading the rest.
+_RETIRED_FIRST = re.compile(r'\{"guid": "[!#-\[\]-~]{1,64}", "hash": "[^"\\]*", "mod": \d{1,12}'
+                            r'(?:, "retired": (\d{1,12}))?, "(?:clozes|removed_clozes|text)": ')
 _GUID_FIRST = re.compile(r'\{"guid": "([!#-\[\]-~]{1,64})"[,}]')  # as ankigen writes it: no escapes
 
 
