@@ -375,8 +375,12 @@ def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown
         lock.read_guids = {}
         for key, (start, line, no) in unread.items():
             note = lock.read_later(line, start, key, shown, no)
-            guid = _GUID_FIRST.match(line, start)
-            guid = guid.group(1) if guid else note.guid  # not as ankigen writes it: parse it now
+            first = _GUID_FIRST.match(line, start)
+            if first is not None and first.group(2) is not None:  # its 'retired' too, asked of every note
+                retired = first.group(3)
+                if retired is None or int(retired) <= MAX_TIME:
+                    note.__dict__["retired"] = None if retired is None else int(retired)
+            guid = first.group(1) if first else note.guid  # not as ankigen writes it: parse it now
             if guid in lock.read_guids:
                 raise ValueError(f"GUID {guid} is given to both {lock.read_guids[guid]} and {key}")
             lock.read_guids[guid] = key
@@ -571,7 +575,10 @@ _DECODER = json.JSONDecoder()
 # A note's ``retired`` as ankigen writes it (``as_yaml``'s order), without reading the rest.
 _RETIRED_FIRST = re.compile(r'\{"guid": "[!#-\[\]-~]{1,64}", "hash": "[^"\\]*", "mod": \d{1,12}'
                             r'(?:, "retired": (\d{1,12}))?, "(?:clozes|removed_clozes|text)": ')
-_GUID_FIRST = re.compile(r'\{"guid": "([!#-\[\]-~]{1,64})"[,}]')  # as ankigen writes it: no escapes
+# A note's GUID as ankigen writes it (no escapes) and, where the line is as ankigen writes
+# it, whether and when it was retired.
+_GUID_FIRST = re.compile(r'\{"guid": "([!#-\[\]-~]{1,64})"(?=[,}])(, "hash": "[^"\\]*", "mod": \d{1,12}'
+                         r'(?:, "retired": (\d{1,12}))?, "(?:clozes|removed_clozes|text)": )?')
 
 
 def _shallow(text: str, limit: int = 200) -> bool:
