@@ -286,7 +286,7 @@ def _take(fd: int, folder: Path, wait: Callable[[Path, int | None], None] | None
         except BlockingIOError:
             pass
         holder = lock_holder(fd)
-        gone = holder is not None and not _alive(holder)
+        gone = holder is not None and not (_alive(holder) and _has_open(holder, fd))  # its pid reused?
         if wait is not None and holder != told and not gone:
             wait(folder, holder)
             told = holder
@@ -344,6 +344,23 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
     except OSError:
         return True
+
+
+def _has_open(pid: int, fd: int) -> bool:
+    """Whether process ``pid`` has the file of ``fd`` open (True if that cannot be known)."""
+    info = os.fstat(fd)
+    try:
+        names = os.listdir(f"/proc/{pid}/fd")
+    except OSError:  # another system, someone else's process, or gone meanwhile
+        return os.path.isdir(f"/proc/{pid}") or not os.path.isdir("/proc/self/fd")
+    for name in names:
+        try:
+            st = os.stat(f"/proc/{pid}/fd/{name}")
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (info.st_dev, info.st_ino):
+            return True
+    return False
 
 
 def _holding(fd: int) -> list[int]:
