@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 import re
+import zlib
 from dataclasses import dataclass, replace
 
 from . import cards
@@ -229,11 +231,12 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
             subdeck = video.subdeck if video else f"{deck.name}::Retired"
             pdecks.setdefault(subdeck, PackagedDeck(stable_id(f"deck:{subdeck}"), subdeck))
             new.notes.update(group)
-            pnotes.extend(map(PackagedNote._make, kept))
+            pnotes.extend(map(PackagedNote._make, pickle.loads(zlib.decompress(kept))))
             continue
         first = len(pnotes)
         if not _retire_group(deck, newly, new, changes, pdecks, pnotes, now, group) and k is not None:
-            shelf.put(k, tuple(map(tuple, pnotes[first:])))
+            # compressed: each note's fields repeat the notice and the context
+            shelf.put(k, zlib.compress(pickle.dumps(tuple(map(tuple, pnotes[first:])), pickle.HIGHEST_PROTOCOL), 1))
 
 
 def _retired_groups(deck, lock: Lock, identity: Identity, new: Lock, shelf,
@@ -264,7 +267,7 @@ def _retired_groups(deck, lock: Lock, identity: Identity, new: Lock, shelf,
         k = cache_key(digest, "retired", deck.name, deck.slug, *deck.tags, "\0", slug,
                       *((video.subdeck, video.title) if video else ()))
         kept = shelf.get(k)
-        groups[i] = (group, k, kept if isinstance(kept, tuple) else None)
+        groups[i] = (group, k, kept if isinstance(kept, bytes) else None)
     return groups
 
 
