@@ -57,6 +57,16 @@ def test_a_bad_script_is_refused_in_one_line_and_nothing_changes(project, case):
     project.refused(f"decks/s/{name}", line, *says)
 
 
+@pytest.mark.parametrize(("front", "line", "says"), [
+    ("title: A\nid: x\ntitle: B\n", 4, "'title' is given twice (first at line 2); keep one"),
+    ("title: 'A: b'\nid: x\ntitle: B\n", 4, "'title' is given twice (first at line 2)"),
+    ("title: [A\nid: x\n", 2, "a '[' opened at line 2 is never closed"),
+])
+def test_front_matter_mistakes_are_named_at_their_line(project, front, line, says):
+    (project.scripts / "02-front.md").write_text(f"---\n{front}---\n# T\n\n" + RECAP, encoding="utf-8")
+    project.refused("decks/s/02-front.md", line, "front matter is not valid YAML", says)
+
+
 def test_python_tags_in_front_matter_are_refused_not_run(project, tmp_path):
     (project.scripts / "02-evil.md").write_text(
         "---\ntitle: !!python/object/apply:os.system ['touch pwned']\n---\n# T\n\n" + RECAP,

@@ -232,8 +232,7 @@ class UniqueKeysSafeLoader(yaml.SafeLoader):
                     break
                 if first is not key_node:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"'{key}' is given twice (first at line {first.start_mark.line + 1}); "
-                        "keep one", key_node.start_mark)
+                        None, first.start_mark, f"'{key}' is given twice", key_node.start_mark)
         return super().construct_mapping(node, deep)
 
 
@@ -244,24 +243,31 @@ _FOUND = {"']'": "a ']' that closes no '['", "'}'": "a '}' that closes no '{'",
           "'<scalar>'": "text after a value; put the whole value in quotes"}
 
 
-def yaml_problem(e: yaml.YAMLError, text: str) -> tuple[str, int | None]:
+def yaml_problem(e: yaml.YAMLError, text: str, offset: int = 0) -> tuple[str, int | None]:
     """PyYAML's complaint in plain words, and the line of the mistake (often not where
-    PyYAML noticed it: an unclosed bracket or quote is noticed lines later)."""
+    PyYAML noticed it: an unclosed bracket or quote is noticed lines later). ``text``'s
+    first line is line ``offset + 1`` of its file."""
+    message, line = _yaml_problem(e, text, offset)
+    return message, None if line is None else line + offset
+
+
+def _yaml_problem(e: yaml.YAMLError, text: str, offset: int) -> tuple[str, int | None]:
     problem = str(getattr(e, "problem", None) or str(e).splitlines()[0])
     context = str(getattr(e, "context", None) or "")
     mark, opened = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
     line = mark.line + 1 if mark else None
     where = opened.line + 1 if opened else line
+    shown = (where or 0) + offset  # a line named in the message, as the file counts it
     lines = text.splitlines()
     if "is given twice" in problem:
-        return problem, line
+        return f"{problem} (first at line {shown}); keep one", line
     if "'\\t'" in problem or "'\t'" in problem:
         return "a tab; indent with spaces", line
     if "quoted scalar" in context:
-        return f"a quote opened at line {where} is never closed", where
+        return f"a quote opened at line {shown} is never closed", where
     if "flow sequence" in context or "flow mapping" in context:
         pair = "[]" if "sequence" in context else "{}"
-        return f"a '{pair[0]}' opened at line {where} is never closed with '{pair[1]}'", where
+        return f"a '{pair[0]}' opened at line {shown} is never closed with '{pair[1]}'", where
     if "could not find expected ':'" in problem:
         return "no ':' after the key", where
     if "mapping values are not allowed" in problem and mark is not None:
