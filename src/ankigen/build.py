@@ -325,8 +325,14 @@ class _Parallel:
     def __init__(self, config: DeckConfig, workers: int, context: tuple, settling: Settling | None):
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
-                                        initargs=(os.getpid(),))
+        import multiprocessing
+        import sys
+
+        # Forked on Linux whatever Python's default (3.14's is a fork server, whose workers
+        # outlive a killed build): the kernel then ends them with it (see _worker_start).
+        start = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=start, initializer=_worker_start,
+                                        initargs=(os.getpid(), start.get_start_method() == "fork"))
         self.root = config.root
         self.settling = settling
         self.job = (str(config.root), config.levels, context,
@@ -367,18 +373,20 @@ class _Parallel:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _worker_start(parent: int) -> None:
+def _worker_start(build: int, forked: bool) -> None:
     """A worker's first act: let go of the build lock it was forked holding, and end with
-    its parent however the parent ends (SIGKILL included). On Linux the kernel sends it
-    SIGKILL then (PR_SET_PDEATHSIG); elsewhere a thread checks for a new parent twice a
-    second. A parent already gone by now: end at once."""
+    the build however the build ends (SIGKILL included). Forked on Linux, the kernel sends
+    it SIGKILL then (PR_SET_PDEATHSIG), and a build already gone by now ends it at once;
+    elsewhere (or started by a fork server) a thread checks twice a second that the build
+    is still running."""
     from .package import release_inherited
 
     release_inherited()
-    if not _die_with_parent():
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="ankigen parent").start()
-    if os.getppid() != parent:
-        os._exit(1)
+    if forked and _die_with_parent():
+        if os.getppid() != build:
+            os._exit(1)
+        return
+    threading.Thread(target=_watch_build, args=(build,), daemon=True, name="ankigen build").start()
 
 
 def _die_with_parent() -> bool:
@@ -397,10 +405,22 @@ def _die_with_parent() -> bool:
         return False
 
 
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
+def _watch_build(build: int) -> None:
+    while _running(build):
         time.sleep(0.5)
     os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    if os.getppid() == pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists
+        return True
+    return True
 
 
 def _read_jobs(jobs: list) -> list[tuple[bytes, bytes | None, bytes | None]]:
