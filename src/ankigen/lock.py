@@ -240,9 +240,11 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         raise AnkigenError("the lock file is nested too deeply to be a lock; "
                            + RECOVER.format(path=shown), shown) from None
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise AnkigenError(f"the lock file is not valid YAML ({getattr(e, 'problem', e)}); "
-                           + RECOVER.format(path=shown), shown, mark.line + 1 if mark else None) from None
+        from .config import yaml_problem
+
+        problem, line = yaml_problem(e, text)  # in plain words, at the line of the mistake
+        raise AnkigenError(f"the lock file is not valid YAML ({problem}); "
+                           + RECOVER.format(path=shown), shown, line) from None
     try:
         lock = _from_yaml(raw, unread, shown, video_lines)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
