@@ -366,3 +366,24 @@ def test_a_private_use_character_is_not_called_a_control_character(project):
     assert result.exit_code == 0, result.output
     [warning] = [line for line in result.stderr.splitlines() if "U+E000" in line]
     assert "private-use character U+E000 removed" in warning and "control character" not in warning
+
+
+def test_a_note_given_twice_in_a_lock_is_refused_at_its_second_line(project):
+    """As a merge resolved by keeping both sides: one of two GUIDs would be lost silently."""
+    text = project.lock.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith('  "ownership/recap/'))
+    twin = lines[at].replace('"guid": "', '"guid": "x', 1)
+    project.lock.write_text("".join(lines[:at + 1] + [twin] + lines[at + 1:]), encoding="utf-8")
+    project.refused("decks/s.lock.yaml", at + 2, "is given twice", f"at lines {at + 1} and {at + 2}")
+
+
+def test_a_key_given_twice_in_a_lock_edited_into_block_yaml_is_refused_at_its_line(project):
+    import yaml
+
+    raw = yaml.safe_load(project.lock.read_text(encoding="utf-8"))
+    text = yaml.safe_dump(raw, sort_keys=True, allow_unicode=True) + "# end of ankigen lock\n"
+    text = text.replace("\nid_base:", "\ndeck: T\nid_base:", 1)
+    project.lock.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("deck: T") + 1
+    project.refused("decks/s.lock.yaml", line, "'deck' is given twice")

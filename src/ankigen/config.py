@@ -217,9 +217,9 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-class UniqueKeysSafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing a key given twice in one mapping (it would keep the
-    last silently)."""
+class UniqueKeys:
+    """A PyYAML safe loader's mix-in that refuses a key given twice in one mapping (PyYAML
+    keeps the last silently)."""
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
@@ -234,6 +234,10 @@ class UniqueKeysSafeLoader(yaml.SafeLoader):
                     raise yaml.constructor.ConstructorError(
                         None, first.start_mark, f"'{key}' is given twice", key_node.start_mark)
         return super().construct_mapping(node, deep)
+
+
+class UniqueKeysSafeLoader(UniqueKeys, yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice."""
 
 
 _FOUND = {"']'": "a ']' that closes no '['", "'}'": "a '}' that closes no '{'",

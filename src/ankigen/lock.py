@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -230,12 +231,15 @@ def read_lock(path: Path, shown: str) -> Lock | None:
                            + RECOVER.format(path=shown), shown)
     unread: dict[str, tuple[int, str, int]] = {}
     video_lines: dict[str, str] = {}
-    raw = _fast_load(text, unread, video_lines)
+    try:
+        raw = _fast_load(text, unread, video_lines)
+    except _Bad as e:  # an entry given twice
+        raise _damaged(str(e), shown, e.line) from None
     try:
         if raw is None:  # edited by hand into another YAML style: still accepted
             unread.clear()
             video_lines.clear()
-            raw = yaml.load(text, Loader=_Loader if _shallow(text) else yaml.SafeLoader)
+            raw = yaml.load(text, Loader=_unique_keys(_Loader if _shallow(text) else yaml.SafeLoader))
     except RecursionError:
         raise AnkigenError("the lock file is nested too deeply to be a lock; "
                            + RECOVER.format(path=shown), shown) from None
@@ -253,11 +257,19 @@ def read_lock(path: Path, shown: str) -> Lock | None:
 
 
 class _Bad(ValueError):
-    """A value refused, with the keys that lead to it in the lock (to name its line)."""
+    """A value refused, with the keys that lead to it in the lock (to name its line), or its line."""
 
-    def __init__(self, message: str, path: tuple[str, ...]):
+    def __init__(self, message: str, path: tuple[str, ...], line: int | None = None):
         super().__init__(message)
-        self.path = path
+        self.path, self.line = path, line
+
+
+@lru_cache(maxsize=2)
+def _unique_keys(loader):
+    """``loader``, refusing a key given twice (a note kept from both sides of a merge)."""
+    from .config import UniqueKeys
+
+    return type(f"Unique{loader.__name__}", (UniqueKeys, loader), {})
 
 
 def _line_for(text: str, path: tuple[str, ...]) -> int | None:
@@ -535,6 +547,8 @@ def _fast_load(text: str, unread: dict[str, tuple[int, str, int]] | None = None,
                 data[top.group(1)] = json.loads(top.group(2))
         if name is not None:
             data[name] = _section(name, entries, unread, video_lines)
+    except _Bad:
+        raise
     except (ValueError, RecursionError):
         return None
     return data
@@ -560,16 +574,21 @@ def _entries(lines: list[tuple[int, str]], unread: dict[str, tuple[int, str, int
                 if entry is None:
                     raise ValueError(line)
                 key, end = json.loads(entry.group(1)), entry.start(2) - 3
+            if key in unread:
+                raise _Bad(f"note {key} is given twice, at lines {unread[key][2]} and {no}; keep one", (), no)
             unread[key] = (end + 3, line, no)
         return {}
     out = json.loads("{" + ",".join(line[2:] for _, line in lines) + "}")
     if len(out) != len(lines):  # a key given twice, or a line holding two entries
-        out = {}
-        for _, line in lines:
+        out, at = {}, {}
+        for no, line in lines:
             entry = _ENTRY.match(line)
             if entry is None:
                 raise ValueError(line)
-            out[json.loads(entry.group(1))] = json.loads(entry.group(2))
+            key = json.loads(entry.group(1))
+            if key in out:
+                raise _Bad(f"{key} is given twice, at lines {at[key]} and {no}; keep one", (), no)
+            out[key], at[key] = json.loads(entry.group(2)), no
     return out
 
 
