@@ -231,12 +231,41 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
             subdeck = video.subdeck if video else f"{deck.name}::Retired"
             pdecks.setdefault(subdeck, PackagedDeck(stable_id(f"deck:{subdeck}"), subdeck))
             new.notes.update(group)
-            pnotes.extend(map(PackagedNote._make, pickle.loads(zlib.decompress(kept))))
+            pnotes.extend(_unpacked(kept))
             continue
         first = len(pnotes)
         if not _retire_group(deck, newly, new, changes, pdecks, pnotes, now, group) and k is not None:
-            # compressed: each note's fields repeat the notice and the context
-            shelf.put(k, zlib.compress(pickle.dumps(tuple(map(tuple, pnotes[first:])), pickle.HIGHEST_PROTOCOL), 1))
+            shelf.put(k, _Packed(pnotes[first:]))
+
+
+class _Packed:
+    """One video's retired notes for the cache, packed (``_packed``) only as the cache
+    writes them, in its own thread: a build that made them does not wait for it."""
+
+    def __init__(self, notes: list[PackagedNote]):
+        self.notes = notes
+
+    def __reduce__(self):
+        return bytes, (_packed(self.notes) or b"",)  # read back as the bytes; b"": not kept
+
+
+def _packed(notes: list[PackagedNote]) -> bytes | None:
+    """One video's retired notes as the cache keeps them: what they share (the end of
+    their fields: context, notice; their deck) once, compressed. None if they share less."""
+    tail = "\x1f" + "\x1f".join(notes[0].flds.split("\x1f")[-4:])  # context, notice, two empty fields
+    deck_id, tags = notes[0].deck_id, {}
+    rows = []
+    for n in notes:
+        if not n.flds.endswith(tail) or n.deck_id != deck_id or not n.retired:
+            return None
+        rows.append((n.guid, n.model_id, n.flds[:len(n.flds) - len(tail)], tags.setdefault(n.tag_string, n.tag_string), n.mod))
+    return zlib.compress(pickle.dumps((tail, deck_id, rows), pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpacked(packed: bytes):
+    tail, deck_id, rows = pickle.loads(zlib.decompress(packed))
+    return [PackagedNote(guid, model_id, head + tail, tags, deck_id, mod, True, None)
+            for guid, model_id, head, tags, mod in rows]
 
 
 def _retired_groups(deck, lock: Lock, identity: Identity, new: Lock, shelf,
@@ -267,7 +296,7 @@ def _retired_groups(deck, lock: Lock, identity: Identity, new: Lock, shelf,
         k = cache_key(digest, "retired", deck.name, deck.slug, *deck.tags, "\0", slug,
                       *((video.subdeck, video.title) if video else ()))
         kept = shelf.get(k)
-        groups[i] = (group, k, kept if isinstance(kept, bytes) else None)
+        groups[i] = (group, k, kept if isinstance(kept, bytes) and kept else None)
     return groups
 
 
