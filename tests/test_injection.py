@@ -93,6 +93,8 @@ def test_a_hostile_corpus_renders_inert_in_anki(run, tmp_path):
     folder.mkdir(parents=True)
     for n in range(len(VECTORS)):
         (folder / f"{n + 1:02d}-hostile-{n}.md").write_text(hostile_script(n), encoding="utf-8")
+    # a file name reaches every card of its video, in the source line
+    (folder / "99-[sound:name.mp3] \\(x\\).md").write_text(hostile_script(0), encoding="utf-8")
     (tmp_path / "decks" / "hostile.yaml").write_text(
         'name: "Hostile <img src=x onerror=alert(9)>"\nsources: [hostile/*.md]\n'
         'tags: ["<script>", "a b"]\n', encoding="utf-8")
@@ -124,7 +126,8 @@ def test_a_hostile_corpus_renders_inert_in_anki(run, tmp_path):
                   "[sound:http://evil.example/t.mp3]", "[sound:../../../../etc/passwd]",
                   "[anki:tts lang=en_US]read me[/anki:tts]", "[latex]\\input{/etc/passwd}[/latex]",
                   "[$$]\\int x[/$$]", "\\(\\href{javascript:alert(1)}{m}\\)",
-                  "\\[\\style{position:fixed;top:0}{m}\\]"):
+                  "\\[\\style{position:fixed;top:0}{m}\\]", "[$]x^2[/$]", "[anki:play:q:0]",
+                  "[sound:name.mp3] \\(x\\).md:"):
         assert shown in text, f"{shown!r} is not shown as text"
 
 
