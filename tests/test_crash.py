@@ -143,12 +143,12 @@ def alive(pid: int) -> bool:
         return False
 
 
-def spawn(cwd: Path, **env: str) -> subprocess.Popen:
+def spawn(cwd: Path, group: bool = False, **env: str) -> subprocess.Popen:
     """``ankigen build -q`` that takes SIGINT as a terminal's Ctrl-C would (even when the
-    test runner ignores it)."""
+    test runner ignores it); with ``group``, in a process group of its own."""
     return subprocess.Popen([sys.executable, "-m", "ankigen", "build", "-q"], cwd=cwd,
                             env={**os.environ, "SOURCE_DATE_EPOCH": AFTER, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=group,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
@@ -184,13 +184,14 @@ def large(tmp_path_factory) -> tuple[Path, float]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_a_build_killed_while_its_workers_parse_leaves_nothing_running(large, tmp_path, sig):
+@pytest.mark.parametrize(("sig", "group"), [(signal.SIGKILL, False), (signal.SIGTERM, False),
+                                           (signal.SIGINT, False), (signal.SIGINT, True)])  # Ctrl-C
+def test_a_build_killed_while_its_workers_parse_leaves_nothing_running(large, tmp_path, sig, group):
     original, cold = large
     root = tmp_path / "project"
     shutil.copytree(original, root)
     paused = tmp_path / "paused"
-    proc = spawn(root, ANKIGEN_TEST_PAUSE_AT="parse", ANKIGEN_TEST_PAUSED=str(paused))
+    proc = spawn(root, group, ANKIGEN_TEST_PAUSE_AT="parse", ANKIGEN_TEST_PAUSED=str(paused))
     deadline = time.monotonic() + 60
     while not paused.exists():
         assert proc.poll() is None, proc.communicate()
@@ -198,7 +199,10 @@ def test_a_build_killed_while_its_workers_parse_leaves_nothing_running(large, tm
         time.sleep(0.02)
     workers = descendants(proc.pid)
     assert workers, "the scripts were not parsed in worker processes"
-    proc.send_signal(sig)  # to the main process only
+    if group:
+        os.killpg(proc.pid, sig)  # to the build and its workers, as a terminal's Ctrl-C
+    else:
+        proc.send_signal(sig)  # to the main process only
     _, err = proc.communicate(timeout=15)  # Ctrl-C does not wait for the (paused) workers
     assert "Traceback" not in err, err
     assert not (root / "dist" / "s.apkg").exists()
