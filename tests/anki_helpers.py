@@ -26,7 +26,7 @@ def import_package(col: Collection, apkg: Path) -> dict[str, int]:
 
 def visible_text(card_html: str) -> str:
     """What a learner reads: no style, no tags, no attributes, entities decoded."""
-    text = re.sub(r"<style>.*?</style>", "", card_html, flags=re.S)
+    text = re.sub(r"<style>.*?</style>", "", card_html, flags=re.S).replace("<span></span>", "")  # shows nothing
     text = re.sub(r"<[^>]+>", " ", text)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 

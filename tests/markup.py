@@ -51,3 +51,60 @@ def live_markup(fragment: str, allowed: set[str] | None = None) -> list[str]:
                 if scheme and scheme.group(0) not in SAFE_SCHEMES:
                     problems.append(f"<{tag} {name}={value!r}>")
     return problems
+
+
+# MathJax (3, as Anki configures it) looks for its delimiters in the strings of a page's
+# text: text nodes joined across <br>, <wbr> and comments only, never across another
+# element, nor inside the elements it skips (HTMLDomStrings).
+_JOINS = {"br", "wbr"}
+_SKIPS = {"script", "noscript", "style", "textarea", "pre", "code", "annotation", "annotation-xml"}
+MATHJAX_OPENERS = ("\\(", "\\[")  # Anki's inline and display delimiters
+
+
+class _Strings(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.strings, self.current, self.skipping = [], "", 0
+
+    def _push(self):
+        if self.current.strip():
+            self.strings.append(self.current)
+        self.current = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _JOINS:
+            self.current += "\n" if tag == "br" else ""
+            return
+        self._push()
+        if tag in _SKIPS:
+            self.skipping += 1
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag in _SKIPS:
+            self.skipping -= 1
+
+    def handle_endtag(self, tag):
+        if tag in _JOINS:
+            return
+        self._push()
+        if tag in _SKIPS and self.skipping:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.current += data
+
+
+def mathjax_strings(fragment: str) -> list[str]:
+    """The strings of ``fragment`` in which MathJax would look for math."""
+    parser = _Strings()
+    parser.feed(fragment)
+    parser.close()
+    parser._push()
+    return parser.strings
+
+
+def live_math(fragment: str) -> list[str]:
+    """Each string MathJax would typeset math from (one holding an opening delimiter)."""
+    return [s for s in mathjax_strings(fragment) if any(d in s for d in MATHJAX_OPENERS)]

@@ -202,7 +202,7 @@ SOURCES = "sources: [../staff-engineering/*.md]\n"
 
 
 @pytest.mark.parametrize(("text", "line", "says"), [
-    ("name: [unclosed\n", 2, "not valid YAML"),  # found at the end of the stream
+    ("name: [unclosed\n", 1, "'[' opened at line 1 is never closed"),  # noticed at the end of the stream
     ("- name: X\n", 1, "must be a mapping"),
     ("", 1, "must be a mapping"),
     (SOURCES + "# no name\n", None, "'name'"),

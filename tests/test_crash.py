@@ -99,3 +99,128 @@ def test_a_build_killed_at_any_point_loses_nothing(edited, tmp_path, point):
 
     build(root, AFTER)
     assert outputs(root) == after, "the next build differs from an uninterrupted one"
+
+
+# A build killed while its worker processes parse. The workers must end with it, however it
+# ends, and must not keep the deck's build lock (an flock they would share by fork): the
+# next build runs at once and finishes.
+
+def large_project(root: Path, copies: int = 40) -> Path:
+    """A deck of 6 × ``copies`` scripts: enough for the build to parse them in workers."""
+    (root / "decks" / "s").mkdir(parents=True)
+    for n in range(copies):
+        for script in sorted(CORPUS.glob("*.md")):
+            shutil.copy(script, root / "decks" / "s" / f"{script.stem}-{n}.md")
+    (root / "decks" / "s.yaml").write_text("name: S\nsources: [s/*.md]\n", encoding="utf-8")
+    return root
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes below ``pid`` (Linux /proc)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for child, ppid in parents.items():
+            if ppid == parent and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def spawn(cwd: Path, group: bool = False, **env: str) -> subprocess.Popen:
+    """``ankigen build -q`` that takes SIGINT as a terminal's Ctrl-C would (even when the
+    test runner ignores it); with ``group``, in a process group of its own."""
+    return subprocess.Popen([sys.executable, "-m", "ankigen", "build", "-q"], cwd=cwd,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": AFTER, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=group,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def after_the_kill(root: Path, workers: set[int], cold_seconds: float) -> None:
+    """No worker left within a few seconds; the next build finishes in normal time."""
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, [p for p in workers if alive(p)]
+        time.sleep(0.05)
+    start = time.monotonic()
+    proc = spawn(root)
+    try:
+        out, err = proc.communicate(timeout=max(30, 10 * cold_seconds))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError(f"the next build hangs: {proc.communicate()[1]}")
+    took = time.monotonic() - start
+    assert proc.returncode == 0, err
+    assert "waiting" not in err, err
+    assert took < 5 * cold_seconds + 2, (took, cold_seconds)
+    assert not descendants(proc.pid)
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory) -> tuple[Path, float]:
+    """A large project and how long its cold build takes here."""
+    root = large_project(tmp_path_factory.mktemp("large"))
+    start = time.monotonic()
+    build(root, AFTER)
+    cold = time.monotonic() - start
+    shutil.rmtree(root / "dist")
+    return root, cold
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(("sig", "group"), [(signal.SIGKILL, False), (signal.SIGTERM, False),
+                                           (signal.SIGINT, False), (signal.SIGINT, True)])  # Ctrl-C
+def test_a_build_killed_while_its_workers_parse_leaves_nothing_running(large, tmp_path, sig, group):
+    original, cold = large
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+    paused = tmp_path / "paused"
+    proc = spawn(root, group, ANKIGEN_TEST_PAUSE_AT="parse", ANKIGEN_TEST_PAUSED=str(paused))
+    deadline = time.monotonic() + 60
+    while not paused.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no worker ever parsed"
+        time.sleep(0.02)
+    workers = descendants(proc.pid)
+    assert workers, "the scripts were not parsed in worker processes"
+    if group:
+        os.killpg(proc.pid, sig)  # to the build and its workers, as a terminal's Ctrl-C
+    else:
+        proc.send_signal(sig)  # to the main process only
+    _, err = proc.communicate(timeout=15)  # Ctrl-C does not wait for the (paused) workers
+    assert "Traceback" not in err, err
+    assert not (root / "dist" / "s.apkg").exists()
+    after_the_kill(root, workers, cold)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("fraction", [0.25, 0.4, 0.6])
+def test_a_cold_build_killed_at_any_moment_is_followed_by_a_normal_build(large, tmp_path, fraction):
+    original, cold = large
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+    proc = spawn(root)
+    workers: set[int] = set()
+    deadline = time.monotonic() + fraction * cold
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers |= descendants(proc.pid)
+        time.sleep(0.01)
+    proc.kill()
+    proc.communicate()
+    after_the_kill(root, workers, cold)

@@ -59,6 +59,16 @@ def test_a_bad_script_is_refused_in_one_line_and_nothing_changes(project, case):
     project.refused(f"decks/s/{name}", line, *says)
 
 
+@pytest.mark.parametrize(("front", "line", "says"), [
+    ("title: A\nid: x\ntitle: B\n", 4, "'title' is given twice (first at line 2); keep one"),
+    ("title: 'A: b'\nid: x\ntitle: B\n", 4, "'title' is given twice (first at line 2)"),
+    ("title: [A\nid: x\n", 2, "a '[' opened at line 2 is never closed"),
+])
+def test_front_matter_mistakes_are_named_at_their_line(project, front, line, says):
+    (project.scripts / "02-front.md").write_text(f"---\n{front}---\n# T\n\n" + RECAP, encoding="utf-8")
+    project.refused("decks/s/02-front.md", line, "front matter is not valid YAML", says)
+
+
 def test_python_tags_in_front_matter_are_refused_not_run(project, tmp_path):
     (project.scripts / "02-evil.md").write_text(
         "---\ntitle: !!python/object/apply:os.system ['touch pwned']\n---\n# T\n\n" + RECAP,
@@ -206,7 +216,20 @@ def test_every_reading_command_refuses_outside_sources_and_takes_the_flag(projec
 
 
 BAD_CONFIGS = {
-    "malformed": ("name: [S\nsources: [s/*.md]\n", 2, ["not valid YAML", "fix the YAML"]),
+    "malformed": ("name: [S\nsources: [s/*.md]\n", 1, ["not valid YAML", "'[' opened at line 1 is never closed",
+                                                         "fix the YAML"]),
+    # a key given twice: PyYAML keeps the last silently
+    "duplicate-key": ("name: S\nsources: [s/*.md]\nname: T\n", 3, ["'name' is given twice (first at line 1)"]),
+    "duplicate-nested": ("name: S\nsources: [s/*.md]\ntags: [{a: 1, a: 2}]\n", 3, ["'a' is given twice"]),
+    # YAML mistakes, at the line of the mistake, in plain words
+    "no-colon": ("name S\nsources: [s/*.md]\n", 1, ["no ':' after the key"]),
+    "key-alone": ("name: S\nsources\ntags: [a]\n", 2, ["no ':' after the key"]),
+    "value-first": ("'S'\nname: S\nsources: [s/*.md]\n", 1, ["a value with no key"]),
+    "indented": ("name: S\nsources: [s/*.md]\n  tags: [a]\n", 3, ["indented more than the key above"]),
+    "unclosed-quote": ("name: \"S\nsources: [s/*.md]\n", 1, ["a quote opened at line 1 is never closed"]),
+    "second-colon": ("name: S: T\nsources: [s/*.md]\n", 1, ["put the value in quotes"]),
+    "tab": ("name: S\nsources:\n\t- s/*.md\n", 3, ["a tab; indent with spaces"]),
+    "stray-bracket": ("name: S\nsources: [s/*.md]]\n", 2, ["a ']' that closes no '['"]),
     "unknown-key": ("name: S\nsources: [s/*.md]\ncolour: red\n", 3,
                     ["unknown key 'colour'", "known keys: name"]),
     "wrong-type": ("name: S\nsources: [s/*.md]\ntags: 5\n", 3, ["'tags' must be a list of strings"]),
@@ -258,7 +281,7 @@ def test_python_tags_in_a_hand_edited_lock_are_refused_not_run(project, tmp_path
 @pytest.mark.parametrize(("old", "new", "says", "at_the_line"), [
     (r'("guid": )"[^"]*"', r'\1"a b"', "is not a GUID", True),  # a note: its line is named
     (r'("guid": )"[^"]*"', r'\1"x\\u001fy"', "is not a GUID", True),
-    (r'("subdeck": )"S::', r'\1"S\\u001f', "subdeck holds a control character", False),
+    (r'("subdeck": )"S::', r'\1"S\\u001f', "subdeck holds a control character", True),
 ])
 def test_a_lock_that_would_put_control_characters_in_the_package_is_refused(project, old, new, says,
                                                                             at_the_line):
@@ -286,3 +309,83 @@ def test_a_pattern_that_climbs_out_through_a_link_is_outside(project, tmp_path):
     # lexically decks/link/../*.md is decks/*.md; really it is the folder above 'inner'
     project.config.write_text("name: S\nsources: [s/*.md, link/../*.md]\n", encoding="utf-8")
     project.refused("decks/s.yaml", 2, "reaches outside the project", "-deep/02-trade-offs.md")
+
+
+# Values a lock can hold only when edited by hand, each of which built a broken deck: a
+# cloze number Anki makes no card for, ids or times that cannot be.
+@pytest.mark.parametrize(("old", "new", "says"), [
+    (r'("clozes": \{"[^"]*": )\d+', r"\g<1>0", "cloze '"),  # the note would lose its card
+    (r'("clozes": \{"[^"]*": )\d+', r"\g<1>10000", "10000 is impossible"),  # an empty card 9999
+    (r'("clozes": \{"[^"]*": )\d+', r"\g<1>-3", "-3 is impossible"),  # broken text on the card
+    (r"^(id_base: )\d+", r"\g<1>-1", "id_base -1 is impossible"),  # Anki: "No such notetype"
+    (r'^(  "[^"]*/[^"]*": \{"guid": "[^"]*", "hash": "[^"]*", "mod": )\d+', r"\g<1>-5", "mod -5"),
+    (r'^(  "[^"]*/[^"]*": \{"guid": "[^"]*", "hash": "[^"]*", "mod": )\d+', r"\g<1>9223372036854775808",
+     "mod 9223372036854775808 is impossible"),  # was an OverflowError
+    (r'("look": "[^"]*", "mod": )\d+', r"\g<1>-1", "note type mod -1"),
+])
+def test_impossible_values_in_a_lock_are_refused_at_their_line(project, old, new, says):
+    text = project.lock.read_text(encoding="utf-8")
+    m = re.search(old, text, re.M)
+    line = text[:m.start()].count("\n") + 1
+    project.lock.write_text(re.sub(old, new, text, count=1, flags=re.M), encoding="utf-8")
+    project.refused("decks/s.lock.yaml", line, says, "git checkout")
+    shutil.rmtree(project.root / "dist" / ".cache")  # and when nothing comes from the cache
+    project.refused("decks/s.lock.yaml", line, says, "git checkout")
+
+
+def test_an_impossible_value_in_a_lock_edited_into_block_yaml_is_refused_at_its_line(project):
+    import yaml
+
+    raw = yaml.safe_load(project.lock.read_text(encoding="utf-8"))
+    key = sorted(raw["notes"])[3]
+    raw["notes"][key]["mod"] = -5
+    text = yaml.safe_dump(raw, sort_keys=True, allow_unicode=True) + "# end of ankigen lock\n"
+    project.lock.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    line = next(i for i, line in enumerate(lines, 1) if line.strip().startswith(f"{key}:"))  # its entry
+    project.refused("decks/s.lock.yaml", line, f"note {key} mod -5 is impossible")
+
+
+# Messages that pointed at the wrong fault.
+def test_o_naming_a_file_says_a_folder_or_an_apkg_was_meant(project):
+    (project.root / "notes.txt").write_text("mine\n", encoding="utf-8")
+    message = project.refused("notes.txt/s.apkg", None, "-o takes a folder, or a path ending in .apkg",
+                              args=("-o", "notes.txt"))
+    assert "check the disk" not in message
+
+
+def test_lock_naming_a_script_never_says_delete_it(project):
+    message = project.refused("decks/s/01-ownership.md", None, "not an ankigen lock file", "--lock",
+                              args=("--lock", "decks/s/01-ownership.md"))
+    assert "delete" not in message
+
+
+def test_a_private_use_character_is_not_called_a_control_character(project):
+    script = project.scripts / SEED.name
+    script.write_text(script.read_text(encoding="utf-8").replace("Each level expands.", "Each \ue000 expands."),
+                      encoding="utf-8")
+    result = project.build()
+    assert result.exit_code == 0, result.output
+    [warning] = [line for line in result.stderr.splitlines() if "U+E000" in line]
+    assert "private-use character U+E000 removed" in warning and "control character" not in warning
+
+
+def test_a_note_given_twice_in_a_lock_is_refused_at_its_second_line(project):
+    """As a merge resolved by keeping both sides: one of two GUIDs would be lost silently."""
+    text = project.lock.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith('  "ownership/recap/'))
+    twin = lines[at].replace('"guid": "', '"guid": "x', 1)
+    project.lock.write_text("".join(lines[:at + 1] + [twin] + lines[at + 1:]), encoding="utf-8")
+    project.refused("decks/s.lock.yaml", at + 2, "is given twice", f"at lines {at + 1} and {at + 2}")
+
+
+def test_a_key_given_twice_in_a_lock_edited_into_block_yaml_is_refused_at_its_line(project):
+    import yaml
+
+    raw = yaml.safe_load(project.lock.read_text(encoding="utf-8"))
+    text = yaml.safe_dump(raw, sort_keys=True, allow_unicode=True) + "# end of ankigen lock\n"
+    text = text.replace("\nid_base:", "\ndeck: T\nid_base:", 1)
+    project.lock.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("deck: T") + 1
+    project.refused("decks/s.lock.yaml", line, "'deck' is given twice")

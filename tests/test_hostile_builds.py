@@ -248,3 +248,47 @@ def test_a_bug_is_one_line_not_a_traceback(project, monkeypatch):
         "ankigen: internal error (ValueError: something ankigen did not expect); please report it "
         "with the input that caused it (ANKIGEN_DEBUG=1 shows the traceback)"]
 
+
+
+# ---------------------------------------------------------------- a lock of many retired notes
+
+
+def test_retired_notes_are_packaged_once_then_reused_to_the_same_bytes(project, monkeypatch, tmp_path):
+    """A lock of many retired notes (a long series' history) costs little: once a build has
+    packaged a video's retired notes unchanged, the next takes them from the cache. Every
+    build makes the same bytes, and the notes still ship tagged retired, without cards."""
+    import sqlite3
+    import zipfile
+
+    import ankigen.assemble
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    text = (project.scripts / SEED.name).read_text(encoding="utf-8")
+    for n in range(40):
+        (project.scripts / f"{n + 2:02d}-copy-{n}.md").write_text(text.replace("Ownership", f"Copy {n}"),
+                                                                  encoding="utf-8")
+    assert project.build().exit_code == 0
+    for n in range(40):
+        (project.scripts / f"{n + 2:02d}-copy-{n}.md").unlink()
+    assert project.build().exit_code == 0  # they are retired now
+    made = []
+    real = ankigen.assemble._retired_fields
+    monkeypatch.setattr(ankigen.assemble, "_retired_fields", lambda *a: made.append(1) or real(*a))
+    first = project.files()
+    assert project.build().exit_code == 0  # packaged, unchanged, then cached
+    assert made and project.files()["dist/s.apkg"] == first["dist/s.apkg"]
+    made.clear()
+    result = project.build()
+    assert result.exit_code == 0 and "no changes for learners" in result.stdout, result.output
+    assert made == [], "the retired notes were packaged again"
+    again = project.files()
+    assert again["dist/s.apkg"] == first["dist/s.apkg"] and again["decks/s.lock.yaml"] == first["decks/s.lock.yaml"]
+    with zipfile.ZipFile(project.package) as zf:
+        db = zf.read("collection.anki2")
+    conn = sqlite3.connect(":memory:")
+    conn.deserialize(db)
+    retired = conn.execute("SELECT id FROM notes WHERE tags LIKE '% retired %'").fetchall()
+    cards = conn.execute("SELECT count(*) FROM cards WHERE nid IN (SELECT id FROM notes WHERE tags "
+                         "LIKE '% retired %')").fetchone()[0]
+    assert len(retired) == 40 * 11 and cards == 0

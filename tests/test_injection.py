@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from anki_helpers import import_package, open_collection, visible_text
-from markup import elements, live_markup
+from markup import elements, live_markup, live_math
 
 SRC = Path(__file__).parent.parent / "src" / "ankigen"
 
@@ -32,6 +32,12 @@ VECTORS = [
     "[title2](https://example.com 'b\" onfocus=\"alert(1)')", "<https://e.com\" onmouseover=\"alert(1)>",
     "<x@y.z>", "<!--><script>alert(1)</script>-->", "<scr<script>ipt>alert(1)</script>",
     "`<script>alert(1)</script>`", "{{c1::x}} and {{Front}} and {{FrontSide}}", "[sound:x.mp3]",
+    # Anki's own markup and MathJax's delimiters
+    "[sound:http://evil.example/t.mp3]", "[sound:../../../../etc/passwd]",
+    "[anki:tts lang=en_US]read me[/anki:tts]", "[anki:play:q:0]", "[latex]\\input{/etc/passwd}[/latex]",
+    "[$]x^2[/$]", "[$$]\\int x[/$$]", "[LaTeX]y[/LaTeX]", "\\\\(\\href{javascript:alert(1)}{m}\\\\)",
+    "\\\\[\\style{position:fixed;top:0}{m}\\\\]", "`\\(\\href{javascript:alert(2)}{c}\\)`",
+    "[m](https://e.com/[sound:y.mp3]\\(x\\))",
 ]
 
 
@@ -87,6 +93,8 @@ def test_a_hostile_corpus_renders_inert_in_anki(run, tmp_path):
     folder.mkdir(parents=True)
     for n in range(len(VECTORS)):
         (folder / f"{n + 1:02d}-hostile-{n}.md").write_text(hostile_script(n), encoding="utf-8")
+    # a file name reaches every card of its video, in the source line
+    (folder / "99-[sound:name.mp3] \\(x\\).md").write_text(hostile_script(0), encoding="utf-8")
     (tmp_path / "decks" / "hostile.yaml").write_text(
         'name: "Hostile <img src=x onerror=alert(9)>"\nsources: [hostile/*.md]\n'
         'tags: ["<script>", "a b"]\n', encoding="utf-8")
@@ -104,14 +112,22 @@ def test_a_hostile_corpus_renders_inert_in_anki(run, tmp_path):
             assert "script" not in tags and "style" not in tags, body
             assert not any(name.startswith("on") for _, attrs in elements(body) for name, _ in attrs), body
             assert live_markup(body) == [], (live_markup(body), body)
+            assert live_math(body) == [], (live_math(body), body)
+            assert "[anki:play" not in body and "LaTeX image" not in body, body  # no sound, no LaTeX
             seen.append(visible_text(body))
+        assert card.question_av_tags() == [] and card.answer_av_tags() == [], card.answer()
     for note_id in col.find_notes(""):
         assert all(re.fullmatch(r"[^\s\x00-\x1f\"]+", tag) for tag in col.get_note(note_id).tags)
     col.close()
     text = " | ".join(seen)
     for shown in ("<script>alert('s')</script>", "<img src=x onerror=alert('i')>",
                   "<style>.card{display:none}</style>", "<script>alert('e')</script>",
-                  "{{c1::x}} and {{Front}}", "Hostile <img src=x onerror=alert(9)>"):
+                  "{{c1::x}} and {{Front}}", "Hostile <img src=x onerror=alert(9)>",
+                  "[sound:http://evil.example/t.mp3]", "[sound:../../../../etc/passwd]",
+                  "[anki:tts lang=en_US]read me[/anki:tts]", "[latex]\\input{/etc/passwd}[/latex]",
+                  "[$$]\\int x[/$$]", "\\(\\href{javascript:alert(1)}{m}\\)",
+                  "\\[\\style{position:fixed;top:0}{m}\\]", "[$]x^2[/$]", "[anki:play:q:0]",
+                  "[sound:name.mp3] \\(x\\).md:"):
         assert shown in text, f"{shown!r} is not shown as text"
 
 

@@ -222,7 +222,7 @@ def test_check_reports_what_the_lock_stage_would(run, deck, tmp_path):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from ankigen.lock import Lock, LockedNote, LockedVideo, _fast_load, dump_lock, read_lock  # noqa: E402
+from ankigen.lock import MAX_TIME, Lock, LockedNote, LockedVideo, _fast_load, dump_lock, read_lock  # noqa: E402
 
 
 @settings(max_examples=200, deadline=None)
@@ -244,7 +244,7 @@ def test_lock_text_is_yaml_and_reads_back_the_same_both_ways(texts, keys):
 @settings(max_examples=100, deadline=None)
 @given(notes=st.lists(st.tuples(st.text(max_size=40), st.text(max_size=20),
                                 st.dictionaries(st.text(min_size=1, max_size=8), st.integers(1, 9), max_size=3),
-                                st.one_of(st.none(), st.integers(1, 2**40))), min_size=1, max_size=6))
+                                st.one_of(st.none(), st.integers(1, MAX_TIME))), min_size=1, max_size=6))
 def test_a_lock_note_reads_the_same_one_at_a_time_in_bulk_and_in_a_video_part(tmp_path_factory, notes):
     """Three ways a note is read from its line: on first use, all at once (``read_all``)
     and in a video's part sent to a worker (``Lock.parts``, ``Lock.of_part``)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 import re
+import zlib
 from dataclasses import dataclass, replace
 
 from . import cards
@@ -101,7 +103,7 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
                                  tuple(n.key for n in iv.notes),
                                  tuple(map(tuple, pnotes[first:])),
                                  tuple(iv.diagnostics)))
-    _retire(deck, lock, identity, new, changes, pdecks, pnotes, now)
+    _retire(deck, lock, identity, new, changes, pdecks, pnotes, now, shelf)
     model_mods = _note_types(lock, new, now, allow_notetype_change, problems, source)
     return Assembled(list(pdecks.values()), pnotes, new, changes, model_mods, new.id_base)
 
@@ -213,8 +215,14 @@ def _is_settled(lock: Lock, new: Lock, iv) -> bool:
     return all(n.renamed_from is None and new.notes[n.key] is iv.locked.get(n.key) for n in iv.notes)
 
 
-def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pdecks, pnotes, now):
-    """Retired notes keep shipping, tagged and without cards; their GUIDs are never reused."""
+def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pdecks, pnotes, now,
+            shelf=None):
+    """Retired notes keep shipping, tagged and without cards; their GUIDs are never reused.
+
+    A video's retired notes whose lock lines, subdeck and title are as a build that
+    changed none of them left them come packaged from ``shelf``: a lock may hold hundreds
+    of thousands of them, and each would be read, rendered and hashed again to the same
+    bytes."""
     for slug, video in lock.videos.items():
         if slug not in new.videos:
             new.videos[slug] = video if video.retired is not None or slug in identity.kept \
@@ -224,35 +232,140 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
         for key, entry in lock.notes.items():
             if key.split("/", 1)[0] in identity.kept:
                 new.notes[key] = entry
-    for key, entry in sorted(identity.retired.items()):
-        slug = key.split("/", 1)[0]
+    newly = set(identity.newly_retired)
+    groups = _retired_groups(deck, lock, identity, new, shelf, newly)
+    if sum(len(group) for group, _, kept in groups if kept is None) > 1000:
+        lock.read_all()  # many to read: in one go
+    for group, k, kept in groups:
+        if kept is not None:
+            video = new.videos.get(group[0][0].split("/", 1)[0])
+            subdeck = video.subdeck if video else f"{deck.name}::Retired"
+            pdecks.setdefault(subdeck, PackagedDeck(stable_id(f"deck:{subdeck}"), subdeck))
+            new.notes.update(group)
+            pnotes.extend(_unpacked(kept))
+            continue
+        first = len(pnotes)
+        if not _retire_group(deck, newly, new, changes, pdecks, pnotes, now, group) and k is not None:
+            shelf.put(k, _Packed(pnotes[first:]))
+
+
+class _Packed:
+    """One video's retired notes for the cache, packed (``_packed``) only as the cache
+    writes them, in its own thread: a build that made them does not wait for it."""
+
+    def __init__(self, notes: list[PackagedNote]):
+        self.notes = notes
+
+    def __reduce__(self):
+        return bytes, (_packed(self.notes) or b"",)  # read back as the bytes; b"": not kept
+
+
+def _packed(notes: list[PackagedNote]) -> bytes | None:
+    """One video's retired notes as the cache keeps them: what they share (the end of
+    their fields: context, notice; their deck) once, compressed. None if they share less."""
+    tail = "\x1f" + "\x1f".join(notes[0].flds.split("\x1f")[-4:])  # context, notice, two empty fields
+    deck_id, tags = notes[0].deck_id, {}
+    rows = []
+    for n in notes:
+        if not n.flds.endswith(tail) or n.deck_id != deck_id or not n.retired:
+            return None
+        rows.append((n.guid, n.model_id, n.flds[:len(n.flds) - len(tail)], tags.setdefault(n.tag_string, n.tag_string), n.mod))
+    return zlib.compress(pickle.dumps((tail, deck_id, rows), pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpacked(packed: bytes):
+    tail, deck_id, rows = pickle.loads(zlib.decompress(packed))
+    return [PackagedNote(guid, model_id, head + tail, tags, deck_id, mod, True, None)
+            for guid, model_id, head, tags, mod in rows]
+
+
+def _retired_groups(deck, lock: Lock, identity: Identity, new: Lock, shelf,
+                    newly: set[str]) -> list[tuple[list, str | None, tuple | None]]:
+    """The retired notes by video, in key order: (its [(key, entry)], where the shelf keeps
+    them packaged or None if it may not, what the shelf has or None)."""
+    from .cache import key as cache_key
+
+    groups: list[tuple[list, str | None, tuple | None]] = []
+    here: list = []
+    for key, entry in sorted(identity.retired.items()):  # one video's keys are next to each other
+        if here and key.split("/", 1)[0] != here[0][0].split("/", 1)[0]:
+            groups.append((here, None, None))
+            here = []
+        here.append((key, entry))
+    if here:
+        groups.append((here, None, None))
+    if shelf is None:
+        return groups
+    for i, (group, _, _) in enumerate(groups):
+        if any(key in newly or key in new.notes for key, _ in group):
+            continue
+        digest = lock.digest(dict(group))  # None unless each entry is the line read
+        if digest is None:
+            continue
+        slug = group[0][0].split("/", 1)[0]
         video = new.videos.get(slug)
-        subdeck = video.subdeck if video else f"{deck.name}::Retired"
-        title = video.title if video else slug
-        pdecks.setdefault(subdeck, PackagedDeck(stable_id(f"deck:{subdeck}"), subdeck))
-        note_type, fields = _retired_fields(deck, entry, title)
+        k = cache_key(digest, "retired", deck.name, deck.slug, *deck.tags, "\0", slug,
+                      *((video.subdeck, video.title) if video else ()))
+        kept = shelf.get(k)
+        groups[i] = (group, k, kept if isinstance(kept, bytes) and kept else None)
+    return groups
+
+
+def _retire_group(deck, newly: set[str], new: Lock, changes: DeckChanges, pdecks, pnotes, now,
+                  group: list) -> bool:
+    """Package one video's retired notes; whether any entry changed (or is newly retired)."""
+    changed = False
+    slug = group[0][0].split("/", 1)[0]  # the same for the whole group
+    video = new.videos.get(slug)
+    subdeck = video.subdeck if video else f"{deck.name}::Retired"
+    title = video.title if video else slug
+    if subdeck not in pdecks:
+        pdecks[subdeck] = PackagedDeck(stable_id(f"deck:{subdeck}"), subdeck)
+    deck_id = pdecks[subdeck].deck_id
+    context = _retired_context(deck.name, title)
+    video_tag = cards.tag(f"{deck.slug}::{slug}")
+    tags_of: dict[str, tuple[str, ...]] = {}
+    for key, entry in group:
+        note_type, fields = _retired_fields(deck, entry, title, context)
         kind = _KIND_OF.get(key.split("/")[1] if "/" in key else "", "")
-        tags = tuple(t for t in (cards.tag(f"{deck.slug}::{slug}"), kind, RETIRED_TAG) if t)
+        tags = tags_of.get(kind)
+        if tags is None:
+            tags = tags_of[kind] = tuple(t for t in (video_tag, kind, RETIRED_TAG) if t)
         digest = content_hash(fields, tags, note_type)
         mod = entry.mod if entry.hash == digest else next_mod(now, entry.mod)
         store = key if key not in new.notes else f"{key}~{entry.guid}"
-        new.notes[store] = entry if (digest, mod) == (entry.hash, entry.mod) else replace(entry, hash=digest, mod=mod)
-        pnotes.append(PackagedNote.of(entry.guid, note_type, fields, tags, pdecks[subdeck].deck_id, mod,
-                                      retired=True))
-        if key in identity.newly_retired:
+        same = (digest, mod) == (entry.hash, entry.mod)
+        new.notes[store] = entry if same else replace(entry, hash=digest, mod=mod)
+        changed = changed or not same or store != key
+        pnotes.append(PackagedNote.of(entry.guid, note_type, fields, tags, deck_id, mod, retired=True))
+        if key in newly:
+            changed = True
             changes.for_video(subdeck).retired.append(key)
             changes.statuses[entry.guid] = "retired"
+    return changed
 
 
-def _retired_fields(deck: Deck, entry: LockedNote, title: str):
-    context = " · ".join(text_html(p) for p in (deck.name, title, "Retired"))
-    notice = ("This card was retired from the series: the video no longer teaches it. "
-              f"You can delete it (Browse, search <code>tag:{RETIRED_TAG}</code>).")
-    text = re.sub(r"\{\{c(\d+)::(.*?)\}\}", lambda m: f"{CLOZE_OPEN}{m.group(1)}{CLOZE_MID}"
-                  f"{m.group(2)}{CLOZE_CLOSE}", entry.text, flags=re.S)
+_RETIRED_NOTICE = ("This card was retired from the series: the video no longer teaches it. "
+                   f"You can delete it (Browse, search <code>tag:{RETIRED_TAG}</code>).")
+_LOCKED_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
+
+
+def _retired_context(deck_name: str, title: str) -> str:
+    return " · ".join(text_html(p) for p in (deck_name, title, "Retired"))
+
+
+def _retired_fields(deck: Deck, entry: LockedNote, title: str, context: str | None = None):
+    context = context if context is not None else _retired_context(deck.name, title)
+    text = entry.text
+    if "{{c" in text:
+        text = _LOCKED_CLOZE.sub(_marked_cloze, text)
     if locked_type(entry) == CLOZE:  # the type learners have, for life
-        return CLOZE_TYPE, (to_html(text), context, notice, "", "")
-    return QA_TYPE, (to_html(text), to_html(entry.back), context, notice, "", "")
+        return CLOZE_TYPE, (to_html(text), context, _RETIRED_NOTICE, "", "")
+    return QA_TYPE, (to_html(text), to_html(entry.back), context, _RETIRED_NOTICE, "", "")
+
+
+def _marked_cloze(m: re.Match) -> str:
+    return f"{CLOZE_OPEN}{m.group(1)}{CLOZE_MID}{m.group(2)}{CLOZE_CLOSE}"
 
 
 def _note_types(lock: Lock, new: Lock, now: int, allow: bool, problems: Problems, source: str) -> dict[int, int]:

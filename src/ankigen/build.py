@@ -166,8 +166,10 @@ def _control_characters(text: str, shown: str, problems: Problems) -> None:
     """A NUL, Anki's field separator (U+001F) and the like never reach a card; say where."""
     m = CONTROL.search(text) if may_hold_control(text) else None
     if m:
+        code = ord(m.group())
+        kind = ("private-use character" if 0xE000 <= code <= 0xF8FF else "control character")
         problems.warn(shown, text.count("\n", 0, m.start()) + 1,
-                      f"control character U+{ord(m.group()):04X} removed (and any others); "
+                      f"{kind} U+{code:04X} removed (and any others); "
                       "check the file's encoding or delete it", "control-character")
 
 
@@ -274,6 +276,11 @@ def read_videos(config: DeckConfig, on_file: Callable[[Path], None] | None = Non
                 results[i] = (video, diagnostics, functools.partial(_same, made))
             if on_file is not None:
                 on_file(file)
+    except BaseException:  # interrupted (Ctrl-C, a refused file): the workers' chunks are not waited for
+        if parallel is not None:
+            parallel.close(abandon=True)
+            parallel = None
+        raise
     finally:
         if parallel is not None:
             parallel.close()
@@ -348,7 +355,14 @@ class _Parallel:
     def __init__(self, config: DeckConfig, workers: int, context: tuple, settling: Settling | None):
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(max_workers=workers)
+        import multiprocessing
+        import sys
+
+        # Forked on Linux whatever Python's default (3.14's is a fork server, whose workers
+        # outlive a killed build): the kernel then ends them with it (see _worker_start).
+        start = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=start, initializer=_worker_start,
+                                        initargs=(os.getpid(), start.get_start_method() == "fork"))
         self.root = config.root
         self.settling = settling
         self.job = (str(config.root), config.levels, context,
@@ -380,8 +394,63 @@ class _Parallel:
         for future in self.futures:
             yield from future.result()
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
+        """Shut the workers down; with ``abandon``, end them without waiting for their chunks."""
+        if abandon:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(OSError, ValueError):
+                    process.kill()
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_start(build: int, forked: bool) -> None:
+    """A worker's first act: let go of the build lock it was forked holding, and end with
+    the build however the build ends (SIGKILL included). Forked on Linux, the kernel sends
+    it SIGKILL then (PR_SET_PDEATHSIG), and a build already gone by now ends it at once;
+    elsewhere (or started by a fork server) a thread checks twice a second that the build
+    is still running."""
+    from .package import release_inherited
+
+    release_inherited()
+    if forked and _die_with_parent():
+        if os.getppid() != build:
+            os._exit(1)
+        return
+    threading.Thread(target=_watch_build, args=(build,), daemon=True, name="ankigen build").start()
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends; False where it cannot."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_build(build: int) -> None:
+    while _running(build):
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    if os.getppid() == pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists
+        return True
+    return True
 
 
 def _read_jobs(jobs: list) -> list[tuple[bytes, bytes | None, bytes | None]]:
@@ -479,8 +548,10 @@ def _relative_str(file: str, root: str) -> str:
 
 def build_epoch() -> int:
     """The build's time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
+    from .lock import MAX_TIME
+
     env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.strip().isdigit():
+    if env and env.strip().isdigit() and int(env) <= MAX_TIME:  # a time the lock can hold
         return int(env)
     return int(time.time())
 
@@ -491,7 +562,7 @@ class Options:
     lock: Path | None = None
     rename_decks: bool = False
     allow_notetype_change: bool = False
-    on_wait: Callable[[Path], None] | None = None  # told when another build holds the deck
+    on_wait: Callable[[Path, int | None], None] | None = None  # told when another build (pid) holds the deck
     on_start: Callable[[int], None] | None = None  # told how many scripts will be read
     on_file: Callable[[Path], None] | None = None  # told after each script is read
     split: bool = False  # also one package per video

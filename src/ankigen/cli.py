@@ -130,8 +130,9 @@ def build(sources: tuple[Path, ...], output: Path | None, lock: Path | None, ren
 
     progress = _Progress(enabled=not (quiet or as_json))
     options = Options(output, lock, rename_decks, allow_notetype_change,
-                      on_wait=lambda folder: _echo(
-                          f"{folder}: another build of this deck is running; waiting for it", err=True),
+                      on_wait=lambda folder, pid: _echo(
+                          f"{folder}: another build of this deck is running"
+                          f"{f' (process {pid})' if pid else ''}; waiting for it", err=True),
                       on_start=progress.start, on_file=progress.step, split=split,
                       retype=retype, retire_sections=retire_sections, allow_outside=allow_outside)
     if not watch:

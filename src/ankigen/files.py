@@ -47,6 +47,9 @@ _WRITE_HINTS = {
     errno.EPERM: "the folder is not writable; fix its permissions or choose another -o",
     errno.EROFS: "the disk is read-only; choose another -o",
     errno.ENOTDIR: "a file is in the way of a folder on this path; choose another -o",
+    # a folder to make is a file already: -o named a file where a folder (or an .apkg) was meant
+    errno.EEXIST: "a file is in the way of a folder on this path (-o takes a folder, or a "
+                  "path ending in .apkg); choose another -o",
     errno.EISDIR: "a folder is in the way; choose another -o",
 }
 

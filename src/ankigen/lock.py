@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -29,6 +30,13 @@ HEADER = (
 # A lock edited by hand into another YAML style is read with PyYAML: its C loader where
 # available. The lock as ankigen writes it is read line by line with json (much faster).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# What ankigen (and Anki) can write, so all a lock may hold: a time (``mod``, ``retired``)
+# up to the end of year 9999, in seconds; ids counting from ``id_base`` in milliseconds;
+# cloze numbers Anki makes a card for (it makes none past {{c500::…}}).
+MAX_TIME = 253402300799
+MAX_ID_BASE = MAX_TIME * 1000
+MAX_CLOZE = 500
 
 RECOVER = ("restore it from version control (git checkout -- {path}), or delete it to start over: "
            "GUIDs come from keys, so only renamed notes would lose their history")
@@ -56,6 +64,11 @@ class LockedNote:
         return note
 
     def __getattr__(self, name: str):  # only for attributes not set: a note not parsed yet
+        if name == "retired" and "_unread" in self.__dict__:  # asked of every note: read from its line
+            text, start = self.__dict__["_unread"][:2]
+            m = _RETIRED_FIRST.match(text, start)
+            if m is not None and (m.group(1) is None or int(m.group(1)) <= MAX_TIME):
+                return None if m.group(1) is None else int(m.group(1))
         unread = self.__dict__.pop("_unread", None)
         if unread is None:
             raise AttributeError(name)
@@ -204,6 +217,10 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         return None
     except (OSError, UnicodeDecodeError) as e:
         raise AnkigenError(f"cannot read the lock file ({e}); " + RECOVER.format(path=shown), shown) from None
+    if text.strip() and not text.startswith(HEADER[:20]) and not _VERSION_LINE.search(text):  # not a lock
+        raise AnkigenError("not an ankigen lock file (no 'version:' line); is --lock naming the "
+                           "wrong file? Give it the deck's .lock.yaml, or a new path to start one",
+                           shown)
     conflict = _CONFLICT.search(text) if any(m * 7 in text for m in "<=>") else None
     if conflict:
         raise AnkigenError("the lock file holds merge-conflict markers; resolve the conflict "
@@ -214,24 +231,58 @@ def read_lock(path: Path, shown: str) -> Lock | None:
                            + RECOVER.format(path=shown), shown)
     unread: dict[str, tuple[int, str, int]] = {}
     video_lines: dict[str, str] = {}
-    raw = _fast_load(text, unread, video_lines)
+    try:
+        raw = _fast_load(text, unread, video_lines)
+    except _Bad as e:  # an entry given twice
+        raise _damaged(str(e), shown, e.line) from None
     try:
         if raw is None:  # edited by hand into another YAML style: still accepted
             unread.clear()
             video_lines.clear()
-            raw = yaml.load(text, Loader=_Loader if _shallow(text) else yaml.SafeLoader)
+            raw = yaml.load(text, Loader=_unique_keys(_Loader if _shallow(text) else yaml.SafeLoader))
     except RecursionError:
         raise AnkigenError("the lock file is nested too deeply to be a lock; "
                            + RECOVER.format(path=shown), shown) from None
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise AnkigenError(f"the lock file is not valid YAML ({getattr(e, 'problem', e)}); "
-                           + RECOVER.format(path=shown), shown, mark.line + 1 if mark else None) from None
+        from .config import yaml_problem
+
+        problem, line = yaml_problem(e, text)  # in plain words, at the line of the mistake
+        raise AnkigenError(f"the lock file is not valid YAML ({problem}); "
+                           + RECOVER.format(path=shown), shown, line) from None
     try:
         lock = _from_yaml(raw, unread, shown, video_lines)
     except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise _damaged(_describe(e), shown) from None
+        raise _damaged(_describe(e), shown, _line_for(text, getattr(e, "path", ()))) from None
     return lock
+
+
+class _Bad(ValueError):
+    """A value refused, with the keys that lead to it in the lock (to name its line), or its line."""
+
+    def __init__(self, message: str, path: tuple[str, ...], line: int | None = None):
+        super().__init__(message)
+        self.path, self.line = path, line
+
+
+@lru_cache(maxsize=2)
+def _unique_keys(loader):
+    """``loader``, refusing a key given twice (a note kept from both sides of a merge)."""
+    from .config import UniqueKeys
+
+    return type(f"Unique{loader.__name__}", (UniqueKeys, loader), {})
+
+
+def _line_for(text: str, path: tuple[str, ...]) -> int | None:
+    """The line of the entry the keys ``path`` lead to, as written or edited into block
+    YAML (each key looked for after the one before); None if it cannot be found."""
+    pos, line = 0, None
+    for key in path:
+        quoted = "|".join(re.escape(k) for k in {json.dumps(key, ensure_ascii=False), f"'{key}'", key})
+        m = re.compile(rf"^[ \t]*(?:{quoted})[ \t]*:", re.M).search(text, pos)
+        if m is None:
+            return line
+        pos, line = m.end(), _line_of(text, m.start())
+    return line
 
 
 def _parse_note(text: str, start: int, key: str, shown: str, line: int) -> LockedNote:
@@ -257,6 +308,7 @@ def _damaged(detail, shown: str, line: int | None = None) -> AnkigenError:
                         shown, line)
 
 
+_VERSION_LINE = re.compile(r"^version:", re.M)
 _CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
 
 
@@ -271,10 +323,17 @@ def _describe(e: Exception) -> str:
     return str(e)
 
 
-def _int(value, what: str) -> int:
+def _int(value, what: str, low: int | None = None, high: int | None = None) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{what} must be a whole number, not {_shown(value)}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{what} {_shown(value)} is impossible: ankigen writes {low} to {high}")
     return value
+
+
+def _time(value, what: str) -> int:
+    """A time in seconds, as a build writes it."""
+    return _int(value, what, 0, MAX_TIME)
 
 
 def _str(value, what: str) -> str:
@@ -311,7 +370,8 @@ def _clozes(value, what: str) -> dict[str, int]:
         return {}
     if not isinstance(value, dict):
         raise ValueError(f"{what} must be a mapping")
-    return {_str(k, what): _int(v, what) for k, v in value.items()}
+    name = "cloze" if what == "clozes" else "removed cloze"
+    return {_str(k, what): _int(v, f"{name} {_shown(k)}", 1, MAX_CLOZE) for k, v in value.items()}
 
 
 def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown: str = "",
@@ -321,32 +381,50 @@ def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown
     parsed when used; ``video_lines``, each video's line as the fast reader found it."""
     if not isinstance(raw, dict) or raw.get("version") != VERSION:
         raise ValueError(f"expected 'version: {VERSION}' at the top")
-    lock = Lock(deck=_name(raw.get("deck", ""), "deck"), id_base=_int(raw.get("id_base", 0), "id_base"))
+    lock = Lock(deck=_at(("deck",), _name, raw.get("deck", ""), "deck"),
+                id_base=_at(("id_base",), _int, raw.get("id_base", 0), "id_base", 0, MAX_ID_BASE))
     for key, n in (raw.get("notes") or {}).items():
-        lock.notes[_str(key, f"note {key}")] = _within(f"note {key}", _note, n)
+        lock.notes[_str(key, f"note {key}")] = _at(("notes", key), _within, f"note {key}", _note, n)
     if unread:
         lock.read_guids = {}
         for key, (start, line, no) in unread.items():
             note = lock.read_later(line, start, key, shown, no)
-            guid = _GUID_FIRST.match(line, start)
-            guid = guid.group(1) if guid else note.guid  # not as ankigen writes it: parse it now
+            first = _GUID_FIRST.match(line, start)
+            if first is not None and first.group(2) is not None:  # its 'retired' too, asked of every note
+                retired = first.group(3)
+                if retired is None or int(retired) <= MAX_TIME:
+                    note.__dict__["retired"] = None if retired is None else int(retired)
+            guid = first.group(1) if first else note.guid  # not as ankigen writes it: parse it now
             if guid in lock.read_guids:
                 raise ValueError(f"GUID {guid} is given to both {lock.read_guids[guid]} and {key}")
             lock.read_guids[guid] = key
     for slug, v in (raw.get("videos") or {}).items():
-        video = lock.videos[_str(slug, f"video {slug}")] = _within(f"video {slug}", _video, v)
+        video = lock.videos[_str(slug, f"video {slug}")] = _at(("videos", slug), _within, f"video {slug}", _video, v)
         if video_lines and slug in video_lines:
             lock.video_lines[slug] = (video, video_lines[slug])
     for mid, t in (raw.get("note_types") or {}).items():
-        lock.note_types[int(mid)] = LockedNoteType(
-            name=_str(t["name"], "note type name"), shape=_str(t["shape"], "note type shape"),
-            look=_str(t["look"], "note type look"), mod=_int(t["mod"], "note type mod"))
+        lock.note_types[int(mid)] = _at(("note_types", str(mid)), _note_type, t)
     guids: dict[str, str] = {}
     for key, n in lock.notes.items() if lock.read_guids is None else ():
         if n.guid in guids:
             raise ValueError(f"GUID {n.guid} is given to both {guids[n.guid]} and {key}")
         guids[n.guid] = key
     return lock
+
+
+def _note_type(t: dict) -> LockedNoteType:
+    return LockedNoteType(name=_str(t["name"], "note type name"), shape=_str(t["shape"], "note type shape"),
+                          look=_str(t["look"], "note type look"), mod=_time(t["mod"], "note type mod"))
+
+
+def _at(path: tuple[str, ...], read, *args):
+    """``read(*args)``, a refusal marked with ``path`` (where in the lock it is)."""
+    try:
+        return read(*args)
+    except KeyError as e:
+        raise _Bad(f"{' '.join(map(str, path))}: missing {e.args[0]!r}", path) from None
+    except (TypeError, ValueError, AttributeError) as e:
+        raise _Bad(str(e), path) from None
 
 
 def _within(what: str, read, value):
@@ -365,9 +443,9 @@ def _note(n: dict) -> LockedNote:
         return plain
     retired = n.get("retired")
     return LockedNote(guid=_guid(n["guid"], "guid"), hash=_str(n["hash"], "hash"),
-                      mod=_int(n["mod"], "mod"), text=_str(n.get("text", ""), "text"),
+                      mod=_time(n["mod"], "mod"), text=_str(n.get("text", ""), "text"),
                       back=_str(n.get("back", ""), "back"), clozes=_clozes(n.get("clozes"), "clozes"),
-                      retired=None if retired is None else _int(retired, "retired"),
+                      retired=None if retired is None else _time(retired, "retired"),
                       removed_clozes=_clozes(n.get("removed_clozes"), "removed_clozes"))
 
 
@@ -388,11 +466,12 @@ def _plain_values(n) -> tuple | None:
         clozes, retired, removed = n.get("clozes") or {}, n.get("retired"), n.get("removed_clozes") or {}
     except (KeyError, TypeError, AttributeError):
         return None
-    if not (type(guid) is str and type(digest) is str and type(mod) is int and type(text) is str
-            and type(back) is str and (retired is None or type(retired) is int)
+    if not (type(guid) is str and type(digest) is str and type(mod) is int and 0 <= mod <= MAX_TIME
+            and type(text) is str and type(back) is str
+            and (retired is None or (type(retired) is int and 0 <= retired <= MAX_TIME))
             and type(clozes) is dict and type(removed) is dict and _GUID.fullmatch(guid)
-            and all(type(k) is str and type(v) is int for k, v in clozes.items())
-            and all(type(k) is str and type(v) is int for k, v in removed.items())):
+            and all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE for k, v in clozes.items())
+            and all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE for k, v in removed.items())):
         return None
     return guid, digest, mod, text, back, clozes, retired, removed
 
@@ -401,7 +480,7 @@ def _video(v: dict) -> LockedVideo:
     retired = v.get("retired")
     return LockedVideo(file=_str(v["file"], "file"), title=_name(v["title"], "title"),
                        subdeck=_name(v["subdeck"], "subdeck"),
-                       retired=None if retired is None else _int(retired, "retired"))
+                       retired=None if retired is None else _time(retired, "retired"))
 
 
 def dump_lock(lock: Lock) -> str:
@@ -468,6 +547,8 @@ def _fast_load(text: str, unread: dict[str, tuple[int, str, int]] | None = None,
                 data[top.group(1)] = json.loads(top.group(2))
         if name is not None:
             data[name] = _section(name, entries, unread, video_lines)
+    except _Bad:
+        raise
     except (ValueError, RecursionError):
         return None
     return data
@@ -493,21 +574,32 @@ def _entries(lines: list[tuple[int, str]], unread: dict[str, tuple[int, str, int
                 if entry is None:
                     raise ValueError(line)
                 key, end = json.loads(entry.group(1)), entry.start(2) - 3
+            if key in unread:
+                raise _Bad(f"note {key} is given twice, at lines {unread[key][2]} and {no}; keep one", (), no)
             unread[key] = (end + 3, line, no)
         return {}
     out = json.loads("{" + ",".join(line[2:] for _, line in lines) + "}")
     if len(out) != len(lines):  # a key given twice, or a line holding two entries
-        out = {}
-        for _, line in lines:
+        out, at = {}, {}
+        for no, line in lines:
             entry = _ENTRY.match(line)
             if entry is None:
                 raise ValueError(line)
-            out[json.loads(entry.group(1))] = json.loads(entry.group(2))
+            key = json.loads(entry.group(1))
+            if key in out:
+                raise _Bad(f"{key} is given twice, at lines {at[key]} and {no}; keep one", (), no)
+            out[key], at[key] = json.loads(entry.group(2)), no
     return out
 
 
 _DECODER = json.JSONDecoder()
-_GUID_FIRST = re.compile(r'\{"guid": "([!#-\[\]-~]{1,64})"[,}]')  # as ankigen writes it: no escapes
+# A note's ``retired`` as ankigen writes it (``as_yaml``'s order), without reading the rest.
+_RETIRED_FIRST = re.compile(r'\{"guid": "[!#-\[\]-~]{1,64}", "hash": "[^"\\]*", "mod": \d{1,12}'
+                            r'(?:, "retired": (\d{1,12}))?, "(?:clozes|removed_clozes|text)": ')
+# A note's GUID as ankigen writes it (no escapes) and, where the line is as ankigen writes
+# it, whether and when it was retired.
+_GUID_FIRST = re.compile(r'\{"guid": "([!#-\[\]-~]{1,64})"(?=[,}])(, "hash": "[^"\\]*", "mod": \d{1,12}'
+                         r'(?:, "retired": (\d{1,12}))?, "(?:clozes|removed_clozes|text)": )?')
 
 
 def _shallow(text: str, limit: int = 200) -> bool:

@@ -208,9 +208,39 @@ def text_html(text: str) -> str:
 _CLOZE_START = re.compile(f"{CLOZE_OPEN}(\\d+){CLOZE_MID}")
 
 
+# Anki's own markup, which it acts on in a card's HTML whatever the note type: ``[sound:…]``
+# and ``[anki:tts …]…[/anki:tts]`` become auto-playing ``[anki:play:…]`` tags (a fetch from
+# any server, at review time); ``[latex]``, ``[$]`` and ``[$$]`` (any case) become LaTeX
+# images; MathJax typesets ``\(…\)`` and ``\[…\]`` in the page (its html extension, with
+# \href and \style, loads on demand). Anki matches the first three in the HTML source, so an
+# entity for the ``[`` ends them; MathJax matches the text of the page, entities decoded,
+# but never across an element (only <br>, <wbr> and comments join its strings), so an
+# empty <span> between the backslash and the bracket ends it, and the text reads the same.
+_ANKI_MARKUP = re.compile(r"<[^>]*>|\[(?=sound:|anki:|latex\]|\$\$?\])|\\(?=[(\[])", re.I)
+
+
+def _inert(m: re.Match) -> str:
+    found = m.group()
+    if found == "[":
+        return "&#91;"
+    if found == "\\":
+        return "\\<span></span>"
+    if "[" not in found and "\\" not in found:  # a tag
+        return found
+    return found.replace("[", "&#91;").replace("\\", "&#92;")  # in an attribute (a link's URL)
+
+
+def _anki_markup(html: str) -> str:
+    """Anki's markup and MathJax's delimiters shown as text (see ``_ANKI_MARKUP``)."""
+    if "[" not in html and "\\" not in html:
+        return html
+    return _ANKI_MARKUP.sub(_inert, html)
+
+
 def _cloze_syntax(html: str) -> str:
-    """Neutralise the author's braces and ``::``, then turn markers into ``{{cN::…}}``."""
-    html = html.replace("{", "&#123;").replace("}", "&#125;").replace("::", ":&#58;")
+    """Neutralise the author's braces, ``::`` and Anki's markup (``_ANKI_MARKUP``), then
+    turn markers into ``{{cN::…}}``."""
+    html = _anki_markup(html.replace("{", "&#123;").replace("}", "&#125;").replace("::", ":&#58;"))
     if CLOZE_OPEN in html:
         html = _CLOZE_START.sub(_anki_cloze_start, html)
     return html.replace(CLOZE_CLOSE, "}}")
@@ -225,5 +255,5 @@ def plain(source: str) -> str:
     html = to_html(source)
     text = re.sub(r"<[^>]+>", "", html)
     text = re.sub(r"\{\{c\d+::|\}\}", "", text)
-    return (text.replace("&#123;", "{").replace("&#125;", "}").replace("&#58;", ":")
+    return (text.replace("&#123;", "{").replace("&#91;", "[").replace("&#92;", "\\").replace("&#125;", "}").replace("&#58;", ":")
             .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&"))

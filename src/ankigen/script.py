@@ -218,10 +218,10 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
     try:
         meta = _load_yaml(lines[1:end])
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(e, "problem", None) or "invalid YAML"
-        raise AnkigenError(f"front matter is not valid YAML: {problem}", path, line) from None
+        from .config import yaml_problem
+
+        problem, at = yaml_problem(e, "\n".join(lines[1:end]), 1)  # in plain words, where the mistake is
+        raise AnkigenError(f"front matter is not valid YAML: {problem}", path, at or 1) from None
     except RecursionError:
         raise AnkigenError("front matter is nested too deeply; keep it to 'title:', 'id:' "
                            "and 'tags:'", path, 2) from None
@@ -239,9 +239,12 @@ def _load_yaml(lines: list[str]):
     """``yaml.safe_load``; front matter of plain words only is read by libyaml, which
     gives the same values (the same constructor and resolver) ten times as quick."""
     text = "\n".join(lines)
-    if _CSafeLoader is not None and all(_PLAIN_META.fullmatch(line) for line in lines):
+    if (_CSafeLoader is not None and all(_PLAIN_META.fullmatch(line) for line in lines)
+            and len({line.split(":", 1)[0] for line in lines}) == len(lines)):  # no key twice
         return yaml.load(text, Loader=_CSafeLoader)
-    return yaml.safe_load(text)
+    from .config import UniqueKeysSafeLoader  # a key given twice is refused at its line
+
+    return yaml.load(text, Loader=UniqueKeysSafeLoader)
 
 
 def _read_block(lines: list[str], i: int, first: str) -> tuple[Block | None, int]:
