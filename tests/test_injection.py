@@ -127,7 +127,7 @@ def test_a_hostile_corpus_renders_inert_in_anki(run, tmp_path):
                   "[anki:tts lang=en_US]read me[/anki:tts]", "[latex]\\input{/etc/passwd}[/latex]",
                   "[$$]\\int x[/$$]", "\\(\\href{javascript:alert(1)}{m}\\)",
                   "\\[\\style{position:fixed;top:0}{m}\\]", "[$]x^2[/$]", "[anki:play:q:0]",
-                  "[sound:name.mp3] \\(x\\).md:"):
+                  "[sound:name.mp3] \\(x\\).md"):  # the Source field: the file, no line
         assert shown in text, f"{shown!r} is not shown as text"
 
 
