@@ -269,7 +269,8 @@ def test_a_title_only_lock_is_renumbered_at_three_digits_whatever_its_titles_sta
 
 
 @pytest.mark.parametrize("value, number", [
-    ("12", "12"), ('"007"', "7"), ("0", "0"), ("-3", ""), ("1.5", ""), ("first", ""), ("true", ""),
+    ("12", "12"), ('"007"', "7"), ("012", "12"), ("0012  # padded", "12"), ("0", "0"), ("-3", ""),
+    ("1.5", ""), ("first", ""), ("true", ""),
     ('""', ""), ("[1]", ""), ('"' + "9" * 5000 + '"', ""), ("9" * 20, ""), ('"١٢"', ""),
 ])
 def test_front_matter_order_is_a_whole_number_or_ignored(value, number):

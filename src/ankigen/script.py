@@ -225,7 +225,15 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
     except RecursionError:
         raise AnkigenError("front matter is nested too deeply; keep it to 'title:', 'id:' "
                            "and 'tags:'", path, 2) from None
-    return (meta, end + 1) if isinstance(meta, dict) else ({}, 0)
+    if not isinstance(meta, dict):
+        return {}, 0
+    for line in lines[1:end]:  # ``order: 012`` is twelve, as written (YAML 1.1 reads octal 10)
+        if line.startswith("order:") and (m := _LEADING_ZERO.fullmatch(line)):
+            meta["order"] = m.group(1)
+    return meta, end + 1
+
+
+_LEADING_ZERO = re.compile(r"order:\s*(0\d+)\s*(?:#.*)?")
 
 
 # A front-matter line of plain words: ``tags: [bench, queues]``, ``id: ownership``.
