@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import example as found_example
 from hypothesis import strategies as st
 
 from ankigen.assemble import assemble
@@ -159,6 +160,9 @@ def deck_of(text: str, name: str = "Fuzz") -> Deck | None:
 
 @FUZZ
 @given(script_text)
+@found_example("## Quick Recap (5 bullets)\n\n- \n- 0%0")  # found: a shape rule chose nothing to hide
+@found_example("## Quick Recap (5 bullets)\n\n\n\n## Another Way to See It\n\nL5: you own . L6: you own "
+         "ownership ownership ownership ownership :: e.g.. Staff+: you own .")  # found: ':}}:'
 def test_any_script_builds_sound_notes_or_is_refused(text):
     deck = deck_of(text)
     if deck is not None:

@@ -241,7 +241,8 @@ def _cloze_syntax(html: str) -> str:
     """Neutralise the author's braces, ``::`` and Anki's markup (``_ANKI_MARKUP``), then
     turn markers into ``{{cN::…}}``."""
     html = _anki_markup(html.replace("{", "&#123;").replace("}", "&#125;").replace("::", ":&#58;"))
-    if CLOZE_OPEN in html:
+    if CLOZE_OPEN in html:  # a colon at either end of a deletion would make '::' with its marker
+        html = html.replace(CLOZE_MID + ":", CLOZE_MID + "&#58;").replace(":" + CLOZE_CLOSE, "&#58;" + CLOZE_CLOSE)
         html = _CLOZE_START.sub(_anki_cloze_start, html)
     return html.replace(CLOZE_CLOSE, "}}")
 

@@ -329,7 +329,7 @@ def _sound(bullet: Bullet, cards: Cards) -> Cards | None:
     """The cards, or all of them merged into one card where one card's front would show
     another's answer; None when a deletion is empty, only small words, unbalanced, or
     leaves its card's front with no word of substance."""
-    if not cards or len(cards) > _MOST_CARDS:
+    if not cards or len(cards) > _MOST_CARDS or not all(cards):  # a card that hides nothing
         return None
     text = bullet.text
     spans = sorted(s for card in cards for s in card)
