@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import re
 
-from .bullet import (EQUALS, TOKEN, Bullet, Cards, Span, balanced, clauses, count, ends_question,
-                     has_content, trim, words)
+from .bullet import (EQUALS, HIDDEN, TOKEN, Bullet, Cards, Span, balanced, clauses, count,
+                     ends_question, has_content, trim, words)
 from .terms import distinctive_terms, same_word, stem, title_phrases, topic_words
 from .text import is_small
 
@@ -336,6 +336,8 @@ def _sound(bullet: Bullet, cards: Cards) -> Cards | None:
     if any(b <= a for a, b in spans) or any(b > c for (_, b), (c, _) in zip(spans, spans[1:])):
         return None
     if not all(has_content(text[a:b]) and balanced(text[a:b]) for a, b in spans):
+        return None
+    if any(HIDDEN in bullet.masked[a:b] for a, b in spans):  # never a link's target, nor across one
         return None
     if not _fronts_hold(text, cards):
         if len(cards) == 1:
