@@ -48,12 +48,12 @@ def import_package(col: Collection, apkg: Path) -> dict[str, int]:
     return {kind: len(getattr(response.log, kind)) for kind in LOG_KINDS}
 
 
-def notes(col: Collection, search: str = "") -> list:
+def notes_of(col: Collection, search: str = "") -> list:
     """The notes of a collection (those ``search`` finds)."""
     return [col.get_note(nid) for nid in col.find_notes(search)]
 
 
-def cards(col: Collection, search: str = "") -> list:
+def cards_of(col: Collection, search: str = "") -> list:
     """The cards of a collection (those ``search`` finds)."""
     return [col.get_card(cid) for cid in col.find_cards(search)]
 

@@ -13,11 +13,11 @@ from click.testing import CliRunner, Result
 from ankigen.cli import main
 
 
-def invoke(*args) -> Result:
-    """``ankigen ARGS`` in this process, in the current folder, as a user runs it: any
-    exception other than a clean exit fails the test (with its traceback), and no
-    traceback is ever printed."""
-    result = CliRunner().invoke(main, [str(a) for a in args])
+def invoke(*args, env: dict[str, str] | None = None) -> Result:
+    """``ankigen ARGS`` in this process, in the current folder, as a user runs it (``env``
+    set while it runs): any exception other than a clean exit fails the test (with its
+    traceback), and no traceback is ever printed."""
+    result = CliRunner().invoke(main, [str(a) for a in args], env=env)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"ankigen crashed: {result.exception!r}\n{result.output}") from result.exception
     assert "Traceback" not in result.output

@@ -61,8 +61,8 @@ class Project:
         assert old in text, f"{old!r} not in {name}"
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-    def build(self, *args):
-        self.last = invoke("build", *args)
+    def build(self, *args, env: dict[str, str] | None = None):
+        self.last = invoke("build", *args, env=env)
         return self.last
 
     def files(self) -> dict[str, bytes]:
