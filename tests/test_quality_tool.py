@@ -50,13 +50,13 @@ def test_same_seed_same_bytes_other_seed_other_series(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def series(tmp_path_factory):
+def drift_series(tmp_path_factory):
     out = tmp_path_factory.mktemp("drift") / "series"
     return out, drift.generate(out, videos=150, seed=7)
 
 
-def test_manifest_matches_the_files_it_describes(series):
-    out, manifest = series
+def test_manifest_matches_the_files_it_describes(drift_series):
+    out, manifest = drift_series
     files = manifest["files"]
     assert sorted(files) == sorted(p.name for p in out.glob("*.md"))
     assert not list(out.glob("*.json")), "the manifest sits beside the folder, not in it"
@@ -112,8 +112,8 @@ def test_manifest_matches_the_files_it_describes(series):
     assert len(titles) == len(files)
 
 
-def test_the_series_drifts_in_every_recorded_way(series):
-    _, manifest = series
+def test_the_series_drifts_in_every_recorded_way(drift_series):
+    _, manifest = drift_series
     files = manifest["files"].values()
     bullets = [b for f in files for b in f["recap"]]
     no_bold = sum(not b["bold"] for b in bullets) / len(bullets)
