@@ -8,8 +8,9 @@ import html
 import re
 import sqlite3
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from anki.collection import Collection
 from anki.import_export_pb2 import ImportAnkiPackageRequest
@@ -48,6 +49,17 @@ def import_package(col: Collection, apkg: Path) -> dict[str, int]:
     return {kind: len(getattr(response.log, kind)) for kind in LOG_KINDS}
 
 
+@contextmanager
+def imported(folder: Path, apkg: Path) -> Iterator[tuple[Collection, dict[str, int]]]:
+    """A new learner's collection in ``folder`` with ``apkg`` imported: (the collection,
+    the import's log); closed at the end."""
+    col = open_collection(folder)
+    try:
+        yield col, import_package(col, apkg)
+    finally:
+        col.close()
+
+
 def notes_of(col: Collection, search: str = "") -> list:
     """The notes of a collection (those ``search`` finds)."""
     return [col.get_note(nid) for nid in col.find_notes(search)]
@@ -68,9 +80,10 @@ def seen(card) -> tuple[str, str]:
     return visible_text(card.question()), visible_text(card.answer())
 
 
-def visible_text(card_html: str) -> str:
-    """What a learner reads: no style, no tags, no attributes, entities decoded."""
-    text = re.sub(r"<style>.*?</style>", "", card_html, flags=re.S).replace("<span></span>", "")  # shows nothing
+def visible_text(fragment: str) -> str:
+    """What a learner reads of a card's (or a field's) HTML: no style, no tags, no
+    attributes, entities decoded, white space folded."""
+    text = re.sub(r"<style>.*?</style>", "", fragment, flags=re.S).replace("<span></span>", "")  # shows nothing
     text = re.sub(r"<[^>]+>", " ", text)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
@@ -78,8 +91,7 @@ def visible_text(card_html: str) -> str:
 def answer_all(col: Collection, rating: int = 3) -> int:
     """Answer every due card once (Good by default); returns how many were answered."""
     answered = 0
-    for cid in col.find_cards(""):
-        card = col.get_card(cid)
+    for card in cards_of(col):
         if card.queue < 0:
             continue
         card.start_timer()
