@@ -104,11 +104,10 @@ def test_a_build_killed_at_any_point_loses_nothing(edited, tmp_path, point):
 
 def large_project(root: Path, copies: int = 40) -> Path:
     """A deck of 6 × ``copies`` scripts: enough for the build to parse them in workers."""
-    (root / "decks" / "s").mkdir(parents=True)
+    project = Project(root, ())
     for n in range(copies):
         for script in sorted(CORPUS.glob("*.md")):
-            shutil.copy(script, root / "decks" / "s" / f"{script.stem}-{n}.md")
-    (root / "decks" / "s.yaml").write_text("name: S\nsources: [s/*.md]\n", encoding="utf-8")
+            shutil.copy(script, project.scripts / f"{script.stem}-{n}.md")
     return root
 
 

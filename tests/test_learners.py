@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from anki_helpers import answer_all, import_package, notes_of, open_collection, package_notes
+from anki_helpers import answer_all, import_package, imported, notes_of, open_collection, package_notes
 from cli import invoke
 from conftest import CORPUS, TWO, Project
 
@@ -193,14 +193,11 @@ def test_deleted_bullet_is_retired(project, learner, tmp_path):
     assert 'tag:retired' in output
     assert learner.col.find_notes('tag:retired') == [trap.id]
     # a new learner gets the retired note but no card of it: never studied
-    fresh_dir = tmp_path / "fresh"
-    fresh_dir.mkdir()
-    fresh = open_collection(fresh_dir)
-    import_package(fresh, project.root / "dist" / f"v{project.releases}.apkg")
-    assert len(fresh.find_notes("tag:retired")) == 1
-    assert fresh.find_cards("tag:retired") == []
-    assert len(fresh.find_cards("")) == len(learner.col.find_cards("")) - 1
-    fresh.close()
+    (tmp_path / "fresh").mkdir()
+    with imported(tmp_path / "fresh", project.root / "dist" / f"v{project.releases}.apkg") as (fresh, _):
+        assert len(fresh.find_notes("tag:retired")) == 1
+        assert fresh.find_cards("tag:retired") == []
+        assert len(fresh.find_cards("")) == len(learner.col.find_cards("")) - 1
     # retired is not forever: the bullet written again gets its GUID, cards and history back
     project.edit("- **At L6:**", "- **Trap:** Staying in your lane. Again.\n- **At L6:**")
     log, output = update(project, learner)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import signal
 import time
 
@@ -19,10 +18,8 @@ def wait_for(predicate, timeout: float = 20.0) -> bool:
     return False
 
 
-def test_watch_rebuilds_on_change_and_stops_on_ctrl_c(tmp_path):
-    folder = tmp_path / "series"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+def test_watch_rebuilds_on_change_and_stops_on_ctrl_c(seed_folder, tmp_path):
+    folder = seed_folder
     out, err = tmp_path / "out.txt", tmp_path / "err.txt"
     with open(out, "w") as fout, open(err, "w") as ferr:
         proc = spawn("build", folder, "-o", tmp_path / "s.apkg", "--watch", cwd=tmp_path,
