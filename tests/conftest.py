@@ -35,6 +35,12 @@ def run(monkeypatch, tmp_path):
     return invoke
 
 
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` (a link is not followed): its path from ``root`` → its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*") if p.is_file() and not p.is_symlink()}
+
+
 class Project:
     """An author's project: <root>/decks/<folder>.yaml naming <root>/decks/<folder>/*.md,
     a copy of ``scripts``. Nothing is built until ``build``; the CLI runs in the current
@@ -66,8 +72,7 @@ class Project:
         return self.last
 
     def files(self) -> dict[str, bytes]:
-        return {p.relative_to(self.root).as_posix(): p.read_bytes()
-                for p in self.root.rglob("*") if p.is_file() and not p.is_symlink()}
+        return snapshot(self.root)
 
     def refused(self, file: str, line: int | None, *says: str, args=(), code: int = 1) -> str:
         """Build; expect what every refusal does: one line that names ``file`` (and

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED
+from conftest import SEED, snapshot
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>[a-z0-9-]+) (?P<message>.+)$")
 
@@ -82,14 +82,10 @@ def mixed(tmp_path):
     return tmp_path
 
 
-def _snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-
 def test_reports_every_problem_at_once_and_writes_nothing(run, mixed):
-    before = _snapshot(mixed)
+    before = snapshot(mixed)
     result = run("check")
-    assert _snapshot(mixed) == before
+    assert snapshot(mixed) == before
     # the config's unknown key stops that config; checking its scripts as a folder finds the rest
     assert result.exit_code == 1
     found = _lines(result.stdout)

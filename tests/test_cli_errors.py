@@ -9,13 +9,9 @@ from pathlib import Path
 import pytest
 
 from cli import run_process
-from conftest import CORPUS, MESSAGE, SEED
+from conftest import CORPUS, MESSAGE, SEED, snapshot
 
 NOT_A_SCRIPT = "# Shopping list\n\n- eggs\n- milk\n"
-
-
-def written(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
 def error_lines(result) -> list[str]:
@@ -44,8 +40,8 @@ def test_a_script_whose_notes_are_in_the_lock_is_refused_when_it_stops_being_one
     """Shipping the deck without it would retire its notes: nothing is written."""
     out = tmp_path / "out.apkg"
     assert run("build", seed_folder, "-o", out).exit_code == 0
-    files = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    assert out in files and len(files) >= 3  # the seed, the package, its lock
+    files = snapshot(tmp_path)
+    assert "out.apkg" in files and len(files) >= 3  # the seed, the package, its lock
     seed = seed_folder / SEED.name
     seed.write_text(NOT_A_SCRIPT, encoding="utf-8")
     result = run("build", seed_folder, "-o", out)
@@ -53,8 +49,9 @@ def test_a_script_whose_notes_are_in_the_lock_is_refused_when_it_stops_being_one
     [line] = error_lines(result)
     assert line.startswith("staff-engineering/01-ownership.md:1: error: not a video script")
     assert "the lock holds 11 notes of its video 'ownership'" in line and "retire" in line
-    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != seed} \
-        == {p: b for p, b in files.items() if p != seed}
+    seed_path = seed.relative_to(tmp_path).as_posix()
+    assert {p: b for p, b in snapshot(tmp_path).items() if p != seed_path} \
+        == {p: b for p, b in files.items() if p != seed_path}
 
 
 def test_a_renamed_script_that_stops_being_one_is_still_found_in_the_lock(run, seed_folder, tmp_path):
