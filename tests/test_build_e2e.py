@@ -7,21 +7,16 @@ from collections import Counter
 
 import pytest
 
-from anki_helpers import import_package, open_collection, visible_text
+from anki_helpers import cards_of, import_package, imported, notes_of, open_collection, seen, visible_text
 from conftest import SEED
 
 
 @pytest.fixture
-def seed_deck(run, tmp_path):
-    folder = tmp_path / "staff-engineering"
-    folder.mkdir()
-    (folder / SEED.name).write_bytes(SEED.read_bytes())
-    result = run("build", folder, "-o", tmp_path / "seed.apkg", "--json")
+def seed_deck(run, seed_folder, tmp_path):
+    result = run("build", seed_folder, "-o", tmp_path / "seed.apkg", "--json")
     assert result.exit_code == 0, result.output
-    col = open_collection(tmp_path)
-    log = import_package(col, tmp_path / "seed.apkg")
-    yield col, log, json.loads(result.output)
-    col.close()
+    with imported(tmp_path, tmp_path / "seed.apkg") as (col, log):
+        yield col, log, json.loads(result.output)
 
 
 def test_seed_gives_its_eleven_notes_and_fifteen_cards(seed_deck):
@@ -30,8 +25,7 @@ def test_seed_gives_its_eleven_notes_and_fifteen_cards(seed_deck):
     assert report["decks"][0]["notes"] == 11 and report["decks"][0]["cards"] == 15
     kinds = Counter()
     cards = Counter()
-    for nid in col.find_notes("deck:Staff*"):
-        note = col.get_note(nid)
+    for note in notes_of(col, "deck:Staff*"):
         kind = next(t for t in note.tags if "::" not in t)
         kinds[kind] += 1
         cards[kind] += len(note.cards())
@@ -41,12 +35,10 @@ def test_seed_gives_its_eleven_notes_and_fifteen_cards(seed_deck):
 
 def test_every_card_is_answerable_and_names_its_video(seed_deck):
     col, _, _ = seed_deck
-    cids = col.find_cards("deck:Staff*")
-    assert len(cids) == 15
-    for cid in cids:
-        card = col.get_card(cid)
-        front = visible_text(card.question())
-        back = visible_text(card.answer())
+    cards = cards_of(col, "deck:Staff*")
+    assert len(cards) == 15
+    for card in cards:
+        front, back = seen(card)
         assert "Ownership: Beyond Your Code" in front
         assert "[...]" in front or "?" in front
         assert back and back != front
@@ -63,27 +55,23 @@ def test_tags_subdecks_and_guids(seed_deck):
     col, _, _ = seed_deck
     names = {d.name for d in col.decks.all_names_and_ids()}
     assert "Staff Engineering::001 Ownership: Beyond Your Code" in names
-    guids = [col.get_note(n).guid for n in col.find_notes("")]
+    guids = [note.guid for note in notes_of(col)]
     assert len(guids) == len(set(guids)) == 11
-    for nid in col.find_notes(""):
-        assert "staff-engineering::ownership" in col.get_note(nid).tags
+    for note in notes_of(col):
+        assert "staff-engineering::ownership" in note.tags
 
 
 def test_whole_series_builds_and_imports(run, series, tmp_path):
     result = run("build", series, "-o", tmp_path / "se.apkg")
     assert result.exit_code == 0, result.output
-    col = open_collection(tmp_path)
-    log = import_package(col, tmp_path / "se.apkg")
-    assert log["new"] == 57
-    for nid in col.find_notes(""):
-        assert col.get_note(nid).cards(), "note without a card"
-    col.close()
+    with imported(tmp_path, tmp_path / "se.apkg") as (col, log):
+        assert log["new"] == 57
+        for note in notes_of(col):
+            assert note.cards(), "note without a card"
 
 
 def test_new_cards_come_due_in_the_scripts_order(seed_deck):
     col, _, _ = seed_deck
-    import re
-
     import genanki
 
     from ankigen.build import read_video
@@ -112,6 +100,6 @@ def test_split_packages_share_guids_with_the_whole_deck(run, series, tmp_path):
     assert first["new"] == 11
     whole = import_package(col, tmp_path / "out" / "staff-engineering.apkg")
     assert whole["new"] == 46 and whole["conflicting"] == 0
-    guids = [col.get_note(n).guid for n in col.find_notes("")]
+    guids = [note.guid for note in notes_of(col)]
     assert len(guids) == len(set(guids)) == 57
     col.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED
+from conftest import SEED, snapshot
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>[a-z0-9-]+) (?P<message>.+)$")
 
@@ -68,7 +68,8 @@ def _lines(output: str) -> list[dict]:
 
 
 @pytest.fixture
-def project(tmp_path):
+def mixed(tmp_path):
+    """A project whose scripts hold a problem of each kind `check` reports."""
     scripts = tmp_path / "decks" / "mixed"
     scripts.mkdir(parents=True)
     (scripts / "01-broken.md").write_text(BROKEN, encoding="utf-8")
@@ -81,20 +82,16 @@ def project(tmp_path):
     return tmp_path
 
 
-def _snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-
-def test_reports_every_problem_at_once_and_writes_nothing(run, project):
-    before = _snapshot(project)
+def test_reports_every_problem_at_once_and_writes_nothing(run, mixed):
+    before = snapshot(mixed)
     result = run("check")
-    assert _snapshot(project) == before
+    assert snapshot(mixed) == before
     # the config's unknown key stops that config; checking its scripts as a folder finds the rest
     assert result.exit_code == 1
     found = _lines(result.stdout)
     assert [(d["file"], d["line"], d["code"]) for d in found] == [
         ("decks/mixed.yaml", "4", "unknown-key")]
-    result = run("check", project / "decks" / "mixed")
+    result = run("check", mixed / "decks" / "mixed")
     assert result.exit_code == 1
     codes = {(Path(d["file"]).name, int(d["line"]), d["code"]) for d in _lines(result.stdout)}
     assert {
@@ -112,15 +109,15 @@ def test_reports_every_problem_at_once_and_writes_nothing(run, project):
     } <= codes
 
 
-def test_columns_point_at_the_problem(run, project):
-    result = run("check", project / "decks" / "mixed" / "01-broken.md")
+def test_columns_point_at_the_problem(run, mixed):
+    result = run("check", mixed / "decks" / "mixed" / "01-broken.md")
     found = {d["code"]: d for d in _lines(result.stdout)}
     assert found["unbalanced-braces"]["col"] == str(BROKEN.splitlines()[12].index("{{") + 1)
     assert found["no-bold"]["col"] == "1"
 
 
-def test_json_gives_file_line_column_code_severity_message(run, project):
-    result = run("check", project / "decks" / "mixed", "--json")
+def test_json_gives_file_line_column_code_severity_message(run, mixed):
+    result = run("check", mixed / "decks" / "mixed", "--json")
     assert result.exit_code == 1
     items = json.loads(result.stdout)
     assert items and all(set(d) == {"file", "line", "column", "code", "severity", "message"}

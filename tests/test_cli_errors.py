@@ -3,47 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ankigen.cli import main
-from conftest import CORPUS, SEED
+from cli import run_process
+from conftest import CORPUS, MESSAGE, SEED, snapshot
 
 NOT_A_SCRIPT = "# Shopping list\n\n- eggs\n- milk\n"
-# `file:line: severity: message`, the line number optional; one line each
-MESSAGE = re.compile(r"^[^\s:][^:]*(:\d+)?: (error|warning|info): \S.*$")
-
-
-@pytest.fixture
-def cli(monkeypatch, tmp_path):
-    """Run ankigen in tmp_path; any exception other than a clean exit fails the test."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args):
-        result = CliRunner().invoke(main, [str(a) for a in args])
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise AssertionError(f"ankigen crashed: {result.exception!r}\n{result.output}")
-        assert "Traceback" not in result.output
-        return result
-
-    return invoke
-
-
-@pytest.fixture
-def scripts(tmp_path) -> Path:
-    """<tmp>/staff-engineering/ holding the seed script."""
-    folder = tmp_path / "staff-engineering"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
-    return folder
-
-
-def written(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
 def error_lines(result) -> list[str]:
@@ -57,9 +25,9 @@ def warning_lines(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if ": warning: " in line]
 
 
-def test_a_file_that_is_not_a_video_script_and_has_no_notes_in_the_lock_is_skipped(cli, scripts, tmp_path):
-    (scripts / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
-    result = cli("build", scripts, "-o", tmp_path / "out.apkg", "-v")
+def test_a_file_that_is_not_a_video_script_and_has_no_notes_in_the_lock_is_skipped(run, seed_folder, tmp_path):
+    (seed_folder / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    result = run("build", seed_folder, "-o", tmp_path / "out.apkg", "-v")
     assert result.exit_code == 0, result.output
     [line] = [w for w in warning_lines(result) if "groceries" in w]
     assert line.startswith("staff-engineering/groceries.md:1: warning: not a video script")
@@ -68,51 +36,52 @@ def test_a_file_that_is_not_a_video_script_and_has_no_notes_in_the_lock_is_skipp
     assert (tmp_path / "out.apkg").exists()
 
 
-def test_a_script_whose_notes_are_in_the_lock_is_refused_when_it_stops_being_one(cli, scripts, tmp_path):
+def test_a_script_whose_notes_are_in_the_lock_is_refused_when_it_stops_being_one(run, seed_folder, tmp_path):
     """Shipping the deck without it would retire its notes: nothing is written."""
     out = tmp_path / "out.apkg"
-    assert cli("build", scripts, "-o", out).exit_code == 0
-    files = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    assert out in files and len(files) >= 3  # the seed, the package, its lock
-    seed = scripts / SEED.name
+    assert run("build", seed_folder, "-o", out).exit_code == 0
+    files = snapshot(tmp_path)
+    assert "out.apkg" in files and len(files) >= 3  # the seed, the package, its lock
+    seed = seed_folder / SEED.name
     seed.write_text(NOT_A_SCRIPT, encoding="utf-8")
-    result = cli("build", scripts, "-o", out)
+    result = run("build", seed_folder, "-o", out)
     assert result.exit_code == 1
     [line] = error_lines(result)
     assert line.startswith("staff-engineering/01-ownership.md:1: error: not a video script")
     assert "the lock holds 11 notes of its video 'ownership'" in line and "retire" in line
-    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != seed} \
-        == {p: b for p, b in files.items() if p != seed}
+    seed_path = seed.relative_to(tmp_path).as_posix()
+    assert {p: b for p, b in snapshot(tmp_path).items() if p != seed_path} \
+        == {p: b for p, b in files.items() if p != seed_path}
 
 
-def test_a_renamed_script_that_stops_being_one_is_still_found_in_the_lock(cli, scripts, tmp_path):
+def test_a_renamed_script_that_stops_being_one_is_still_found_in_the_lock(run, seed_folder, tmp_path):
     out = tmp_path / "out.apkg"
-    assert cli("build", scripts, "-o", out).exit_code == 0
-    (scripts / SEED.name).unlink()
-    (scripts / "07-ownership.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
-    result = cli("build", scripts, "-o", out)
+    assert run("build", seed_folder, "-o", out).exit_code == 0
+    (seed_folder / SEED.name).unlink()
+    (seed_folder / "07-ownership.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    result = run("build", seed_folder, "-o", out)
     assert result.exit_code == 1
     assert "the lock holds 11 notes of its video 'ownership'" in error_lines(result)[0]
 
 
-def test_a_deck_whose_every_file_is_skipped_is_refused(cli, tmp_path):
+def test_a_deck_whose_every_file_is_skipped_is_refused(run, tmp_path):
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
     (folder / "todo.md").write_text("# To do\n\nCall the bank.\n", encoding="utf-8")
-    result = cli("build", folder, "-o", tmp_path / "out.apkg")
+    result = run("build", folder, "-o", tmp_path / "out.apkg")
     assert result.exit_code == 1
     assert {line.split(":")[0] for line in error_lines(result)} == {"notes/groceries.md", "notes/todo.md"}
     assert not warning_lines(result)
     assert not (tmp_path / "out.apkg").exists()
 
 
-def test_every_refused_file_is_listed_at_once(cli, scripts, tmp_path):
-    (scripts / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
-    (scripts / "latin1.md").write_bytes("# Café\n\n## Quick Recap\n\n- **Trap:** é\n".encode("latin-1"))
-    (scripts / "front.md").write_text("---\ntitle: [unclosed\n---\n# T\n", encoding="utf-8")
-    (scripts / "empty.md").write_text("", encoding="utf-8")
-    result = cli("build", scripts, "-o", tmp_path / "out.apkg")
+def test_every_refused_file_is_listed_at_once(run, seed_folder, tmp_path):
+    (seed_folder / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    (seed_folder / "latin1.md").write_bytes("# Café\n\n## Quick Recap\n\n- **Trap:** é\n".encode("latin-1"))
+    (seed_folder / "front.md").write_text("---\ntitle: [unclosed\n---\n# T\n", encoding="utf-8")
+    (seed_folder / "empty.md").write_text("", encoding="utf-8")
+    result = run("build", seed_folder, "-o", tmp_path / "out.apkg")
     assert result.exit_code == 1
     named = {line.split(":")[0] for line in error_lines(result)}
     assert named == {f"staff-engineering/{n}.md" for n in ("latin1", "front", "empty")}
@@ -121,9 +90,9 @@ def test_every_refused_file_is_listed_at_once(cli, scripts, tmp_path):
     assert not (tmp_path / "out.apkg").exists()
 
 
-def test_refused_files_in_json(cli, scripts, tmp_path):
-    (scripts / "01-ownership.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
-    result = cli("build", scripts, "-o", tmp_path / "out.apkg", "--json")
+def test_refused_files_in_json(run, seed_folder, tmp_path):
+    (seed_folder / "01-ownership.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    result = run("build", seed_folder, "-o", tmp_path / "out.apkg", "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["decks"] == []
@@ -131,18 +100,18 @@ def test_refused_files_in_json(cli, scripts, tmp_path):
     assert "not a video script" in report["errors"][0]["message"]
 
 
-def test_a_script_given_by_name_is_refused_the_same_way(cli, tmp_path):
+def test_a_script_given_by_name_is_refused_the_same_way(run, tmp_path):
     (tmp_path / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
-    result = cli("build", "groceries.md")
+    result = run("build", "groceries.md")
     assert result.exit_code == 1
     assert error_lines(result)[0].startswith("groceries.md:1: error: not a video script")
     assert not (tmp_path / "dist").exists()
 
 
-def test_a_fence_that_swallows_the_script_is_named_in_the_refusal(cli, tmp_path):
+def test_a_fence_that_swallows_the_script_is_named_in_the_refusal(run, tmp_path):
     (tmp_path / "fence.md").write_text("# Queues\n\n```QUEUE\n[a][b][c]\n\n# Quick Recap\n\n"
                                        "- **Queue** = a line of jobs.\n", encoding="utf-8")
-    result = cli("build", "fence.md")
+    result = run("build", "fence.md")
     assert result.exit_code == 1
     [line] = error_lines(result)
     assert line.startswith("fence.md:3: error: not a video script as read: the code fence opened "
@@ -159,9 +128,9 @@ def config(tmp_path: Path, text: str, name: str = "deck.yaml") -> Path:
     return path
 
 
-def test_config_errors_are_all_reported_together_with_their_lines(cli, tmp_path, scripts):
+def test_config_errors_are_all_reported_together_with_their_lines(run, tmp_path, seed_folder):
     path = config(tmp_path, "name: 5\nsourcez: x\nid: abc\ntags: {a: 1}\nlevels: [L5, 6]\ncolour: red\n")
-    result = cli("build", path)
+    result = run("build", path)
     assert result.exit_code == 1
     lines = error_lines(result)
     assert all(line.startswith("decks/deck.yaml") for line in lines)
@@ -172,25 +141,25 @@ def test_config_errors_are_all_reported_together_with_their_lines(cli, tmp_path,
     assert not (tmp_path / "dist").exists()
 
 
-def test_unknown_keys_name_the_known_ones(cli, tmp_path):
-    result = cli("build", config(tmp_path, "name: X\nsource: '*.md'\n"))
+def test_unknown_keys_name_the_known_ones(run, tmp_path):
+    result = run("build", config(tmp_path, "name: X\nsource: '*.md'\n"))
     assert result.exit_code == 1
     assert "unknown key 'source'" in result.stderr and "sources" in result.stderr
 
 
-def test_errors_from_several_configs_are_reported_together(cli, tmp_path):
+def test_errors_from_several_configs_are_reported_together(run, tmp_path):
     one = config(tmp_path, "name: One\nbogus: 1\n", "one.yaml")
     two = config(tmp_path, "name: [Two]\n", "two.yaml")
-    result = cli("build", one, two)
+    result = run("build", one, two)
     assert result.exit_code == 1
     assert {line.split(":")[0] for line in error_lines(result)} == {"decks/one.yaml", "decks/two.yaml"}
 
 
-def test_every_source_pattern_that_matches_nothing_is_named_at_its_line(cli, tmp_path):
+def test_every_source_pattern_that_matches_nothing_is_named_at_its_line(run, tmp_path):
     (tmp_path / "decks" / "notes").mkdir(parents=True)
     (tmp_path / "decks" / "notes" / "readme.txt").write_text("hi", encoding="utf-8")
     path = config(tmp_path, "name: X\nsources:\n  - missing/*.md\n  - notes/*\n  - 'also/*.md'\n")
-    result = cli("build", path)
+    result = run("build", path)
     assert result.exit_code == 1
     assert error_lines(result) == [
         "decks/deck.yaml:3: error: sources pattern 'missing/*.md' matches no file",
@@ -214,8 +183,8 @@ SOURCES = "sources: [../staff-engineering/*.md]\n"
     ("name: X\n" + SOURCES + "id: 99999999999999999999\n", 3, "'id'"),
     ("name: X\n" + SOURCES + "tags: on-call\n", 3, "'tags'"),
 ])
-def test_bad_configs_are_one_line_errors(cli, tmp_path, scripts, text, line, says):
-    result = cli("build", config(tmp_path, text))
+def test_bad_configs_are_one_line_errors(run, tmp_path, seed_folder, text, line, says):
+    result = run("build", config(tmp_path, text))
     assert result.exit_code == 1
     [message] = error_lines(result)
     assert MESSAGE.match(message)
@@ -224,14 +193,14 @@ def test_bad_configs_are_one_line_errors(cli, tmp_path, scripts, text, line, say
     assert not (tmp_path / "dist").exists()
 
 
-def test_levels_from_the_config_decide_what_a_contrast_is(cli, tmp_path):
+def test_levels_from_the_config_decide_what_a_contrast_is(run, tmp_path):
     (tmp_path / "decks" / "kitchen").mkdir(parents=True)
     (tmp_path / "decks" / "kitchen" / "01-orders.md").write_text(
         "# Orders\n\n## Real-World Examples\n\n**Example 1: Wrong order.** A customer complains. "
         "Apprentice: apologises. Master: fixes the checklist.\n", encoding="utf-8")
     path = config(tmp_path, "name: Kitchen\nsources: [kitchen/*.md]\nlevels: [Apprentice, Master]\n",
                   "kitchen.yaml")
-    result = cli("build", path, "--json")
+    result = run("build", path, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["decks"][0]["notes"] == 1
 
@@ -245,8 +214,8 @@ def test_levels_from_the_config_decide_what_a_contrast_is(cli, tmp_path):
     ["build", "-o"],
     ["frobnicate"],
 ])
-def test_usage_errors_exit_2(cli, args):
-    result = cli(*args)
+def test_usage_errors_exit_2(run, args):
+    result = run(*args)
     assert result.exit_code == 2
     assert "Error:" in result.output
 
@@ -254,11 +223,11 @@ def test_usage_errors_exit_2(cli, args):
 # ---------------------------------------------------------------- JSON
 
 
-def test_json_report_shape(cli, scripts, tmp_path):
-    (scripts / "02-count.md").write_text(
+def test_json_report_shape(run, seed_folder, tmp_path):
+    (seed_folder / "02-count.md").write_text(
         "# Count\n\n## Quick Recap (3 bullets)\n\n- **Trap:** Staying in your lane.\n",
         encoding="utf-8")
-    result = cli("build", scripts, "-o", tmp_path / "out.apkg", "--json")
+    result = run("build", seed_folder, "-o", tmp_path / "out.apkg", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert set(report) == {"decks", "warnings", "errors"}
@@ -272,10 +241,10 @@ def test_json_report_shape(cli, scripts, tmp_path):
     assert [(w["file"], w["line"]) for w in count] == [("staff-engineering/02-count.md", 3)]
 
 
-def test_warnings_do_not_fail_the_build_and_name_file_and_line(cli, scripts, tmp_path):
-    (scripts / "02-count.md").write_text(
+def test_warnings_do_not_fail_the_build_and_name_file_and_line(run, seed_folder, tmp_path):
+    (seed_folder / "02-count.md").write_text(
         "# Count\n\n## Quick Recap (3 bullets)\n\n- **Trap:** Staying in your lane.\n", encoding="utf-8")
-    result = cli("build", scripts, "-o", tmp_path / "out.apkg")
+    result = run("build", seed_folder, "-o", tmp_path / "out.apkg")
     assert result.exit_code == 0
     warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
     assert "staff-engineering/02-count.md:3: warning: heading says 3 bullets but the list has 1; " \
@@ -299,27 +268,27 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_hostile_scripts_never_crash(cli, tmp_path, name):
+def test_hostile_scripts_never_crash(run, tmp_path, name):
     folder = tmp_path / "series"
     folder.mkdir()
     (folder / name).write_bytes(HOSTILE[name])
-    result = cli("build", folder, "-o", tmp_path / "out.apkg")
+    result = run("build", folder, "-o", tmp_path / "out.apkg")
     assert result.exit_code in (0, 1)
     for line in result.stderr.splitlines():
         assert MESSAGE.match(line) or line.startswith("ankigen: "), line
     assert (result.exit_code == 0) == (tmp_path / "out.apkg").exists()
 
 
-def test_an_output_that_cannot_be_written_is_an_error_not_a_crash(cli, scripts, tmp_path):
+def test_an_output_that_cannot_be_written_is_an_error_not_a_crash(run, seed_folder, tmp_path):
     (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
-    result = cli("build", scripts, "-o", tmp_path / "blocker" / "out.apkg")
+    result = run("build", seed_folder, "-o", tmp_path / "blocker" / "out.apkg")
     assert result.exit_code == 1
     assert "blocker" in result.stderr
 
 
-def test_a_source_that_is_neither_config_nor_markdown_is_refused(cli, tmp_path):
+def test_a_source_that_is_neither_config_nor_markdown_is_refused(run, tmp_path):
     (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
-    result = cli("build", "notes.txt")
+    result = run("build", "notes.txt")
     assert result.exit_code == 1
     assert error_lines(result)[0].startswith("notes.txt: error:")
 
@@ -327,8 +296,8 @@ def test_a_source_that_is_neither_config_nor_markdown_is_refused(cli, tmp_path):
 # ---------------------------------------------------------------- defaults
 
 
-def test_build_without_arguments_builds_every_deck_config(cli, series, tmp_path):
-    result = cli("build", "--json")
+def test_build_without_arguments_builds_every_deck_config(run, series, tmp_path):
+    result = run("build", "--json")
     assert result.exit_code == 0, result.output
     [deck] = json.loads(result.stdout)["decks"]
     assert (deck["name"], deck["output"], deck["videos"]) == \
@@ -336,59 +305,59 @@ def test_build_without_arguments_builds_every_deck_config(cli, series, tmp_path)
     assert (tmp_path / "dist" / "staff-engineering.apkg").is_file()
 
 
-def test_build_without_arguments_and_without_decks_says_what_to_do(cli, tmp_path):
-    result = cli("build")
+def test_build_without_arguments_and_without_decks_says_what_to_do(run, tmp_path):
+    result = run("build")
     assert result.exit_code == 1
     assert "decks/" in result.stderr
     assert not (tmp_path / "dist").exists()
 
 
-def test_markdown_without_config_is_a_deck_named_after_its_folder(cli, scripts, tmp_path):
-    result = cli("build", scripts, "--json")
+def test_markdown_without_config_is_a_deck_named_after_its_folder(run, seed_folder, tmp_path):
+    result = run("build", seed_folder, "--json")
     assert result.exit_code == 0, result.output
     [deck] = json.loads(result.stdout)["decks"]
     assert (deck["name"], deck["output"], deck["notes"], deck["cards"]) == \
         ("Staff Engineering", "dist/staff-engineering.apkg", 11, 15)
 
 
-def test_markdown_files_from_two_folders_make_two_decks(cli, scripts, tmp_path):
+def test_markdown_files_from_two_folders_make_two_decks(run, seed_folder, tmp_path):
     other = tmp_path / "ml_ops"
     other.mkdir()
     shutil.copy(CORPUS / "05-observability.md", other)
-    result = cli("build", scripts / SEED.name, other, "-o", tmp_path / "out", "--json")
+    result = run("build", seed_folder / SEED.name, other, "-o", tmp_path / "out", "--json")
     assert result.exit_code == 0, result.output
     decks = {d["name"]: d["output"] for d in json.loads(result.stdout)["decks"]}
     assert decks == {"Staff Engineering": "out/staff-engineering.apkg", "Ml Ops": "out/ml-ops.apkg"}
 
 
-def test_one_output_file_for_several_decks_is_refused(cli, scripts, tmp_path):
+def test_one_output_file_for_several_decks_is_refused(run, seed_folder, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     shutil.copy(CORPUS / "05-observability.md", other)
-    result = cli("build", scripts, other, "-o", tmp_path / "out.apkg")
+    result = run("build", seed_folder, other, "-o", tmp_path / "out.apkg")
     assert result.exit_code == 1
     assert not (tmp_path / "out.apkg").exists()
 
 
-def test_a_folder_build_skips_readmes_and_hidden_files_and_counts_a_file_once(cli, scripts, tmp_path):
-    (scripts / "README.md").write_text("# About these scripts\n", encoding="utf-8")
-    (scripts / ".drafts").mkdir()
-    (scripts / ".drafts" / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
-    result = cli("build", scripts, scripts / SEED.name, f"./{scripts.name}/{SEED.name}", "--json")
+def test_a_folder_build_skips_readmes_and_hidden_files_and_counts_a_file_once(run, seed_folder, tmp_path):
+    (seed_folder / "README.md").write_text("# About these scripts\n", encoding="utf-8")
+    (seed_folder / ".drafts").mkdir()
+    (seed_folder / ".drafts" / "groceries.md").write_text(NOT_A_SCRIPT, encoding="utf-8")
+    result = run("build", seed_folder, seed_folder / SEED.name, f"./{seed_folder.name}/{SEED.name}", "--json")
     assert result.exit_code == 0, result.output
     [deck] = json.loads(result.stdout)["decks"]
     assert (deck["videos"], deck["notes"]) == (1, 11)
 
 
-def test_a_config_named_twice_is_built_once(cli, series, tmp_path):
-    result = cli("build", series, "decks/../decks/staff-engineering.yaml", "--json")
+def test_a_config_named_twice_is_built_once(run, series, tmp_path):
+    result = run("build", series, "decks/../decks/staff-engineering.yaml", "--json")
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["decks"]) == 1
 
 
-def test_one_bad_config_among_good_ones_stops_the_whole_build(cli, series, tmp_path):
+def test_one_bad_config_among_good_ones_stops_the_whole_build(run, series, tmp_path):
     config(tmp_path, "name: Broken\nsources: [nowhere/*.md]\n", "broken.yaml")
-    result = cli("build")
+    result = run("build")
     assert result.exit_code == 1
     assert error_lines(result) == [
         "decks/broken.yaml:2: error: sources pattern 'nowhere/*.md' matches no file"]
@@ -400,15 +369,12 @@ def test_output_to_a_reader_that_went_away_is_no_internal_error(tmp_path):
     """``ankigen build -v | head -1``: the build is done; the rest of its report has nowhere to
     go, and that is no bug to report."""
     import os
-    import subprocess
-    import sys
 
     shutil.copytree(CORPUS, tmp_path / "scripts")
     read, write = os.pipe()
     os.close(read)  # the reader is gone before the first line
     try:
-        done = subprocess.run([sys.executable, "-m", "ankigen", "build", "-v", "scripts", "-o", "s.apkg"],
-                              cwd=tmp_path, stdout=write, stderr=subprocess.PIPE, text=True)
+        done = run_process("build", "-v", "scripts", "-o", "s.apkg", cwd=tmp_path, stdout=write)
     finally:
         os.close(write)
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,19 +14,16 @@ import yaml
 
 from ankigen.lock import END_MARKER
 from ankigen.package import exclusive
-from conftest import SEED
+from cli import run_process, spawn
+from conftest import Project
 
 
 def test_second_build_waits_for_the_first(tmp_path):
-    decks = tmp_path / "decks"
-    (decks / "s").mkdir(parents=True)
-    shutil.copy(SEED, decks / "s" / SEED.name)
-    config = decks / "s.yaml"
-    config.write_text("name: S\nsources: [s/*.md]\n", encoding="utf-8")
-    lock = decks / "s.lock.yaml"
+    project = Project(tmp_path)
+    lock = project.lock
     with exclusive([lock]):
-        proc = subprocess.Popen([sys.executable, "-m", "ankigen", "build", str(config)], cwd=tmp_path,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = spawn("build", project.config, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                     text=True)
         time.sleep(1.5)
         assert proc.poll() is None, "the second build did not wait"
         assert not lock.exists()
@@ -39,17 +35,13 @@ def test_second_build_waits_for_the_first(tmp_path):
 
 
 def test_parallel_builds_leave_one_whole_lock(tmp_path):
-    decks = tmp_path / "decks"
-    (decks / "s").mkdir(parents=True)
-    shutil.copy(SEED, decks / "s" / SEED.name)
-    (decks / "s.yaml").write_text("name: S\nsources: [s/*.md]\n", encoding="utf-8")
-    procs = [subprocess.Popen([sys.executable, "-m", "ankigen", "build", "-q"], cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    project = Project(tmp_path)
+    procs = [spawn("build", "-q", cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(4)]
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
-    text = (decks / "s.lock.yaml").read_text(encoding="utf-8")
+    text = project.lock.read_text(encoding="utf-8")
     assert text.count(END_MARKER) == 1
     assert len(yaml.safe_load(text)["notes"]) == 11
 
@@ -72,25 +64,21 @@ os._exit(0)  # the 'build' is gone
 
 @pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="Linux: reads /proc/locks")
 def test_a_lock_left_to_orphans_is_never_waited_for_forever(tmp_path):
-    decks = tmp_path / "decks"
-    (decks / "s").mkdir(parents=True)
-    shutil.copy(SEED, decks / "s" / SEED.name)
-    (decks / "s.yaml").write_text("name: S\nsources: [s/*.md]\n", encoding="utf-8")
+    project = Project(tmp_path)
+    decks = project.config.parent
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(decks)], stdout=subprocess.PIPE, text=True)
     orphan = int(holder.stdout.readline())
     try:
         holder.wait(timeout=10)
         start = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "ankigen", "build"], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=60)
+        proc = run_process("build", cwd=tmp_path, timeout=60)
         assert time.monotonic() - start < 20
         assert proc.returncode == 1, proc.stderr
         assert f"(process {holder.pid}) is gone" in proc.stderr, proc.stderr
         assert f"kill {orphan}" in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr
-        assert not (decks / "s.lock.yaml").exists()
+        assert not project.lock.exists()
     finally:
         os.kill(orphan, signal.SIGKILL)
-    proc = subprocess.run([sys.executable, "-m", "ankigen", "build"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    proc = run_process("build", cwd=tmp_path, timeout=60)
     assert proc.returncode == 0, proc.stderr

@@ -13,7 +13,7 @@ import yaml
 from anki.consts import QUEUE_TYPE_NEW
 from anki.scheduler.v3 import CardAnswer
 
-from anki_helpers import import_package, open_collection
+from anki_helpers import cards_of, import_package, imported
 from ankigen.extract import course_number, video_identity
 from ankigen.script import parse
 from conftest import TESTS
@@ -91,9 +91,7 @@ CROSSING = {f"Topic_{n}_Step_{n}.md": f"{chr(ord('Z') - i)}oo step {n}"
 def learner_new_cards(tmp_path: Path, apkg: Path, deck: str) -> list[str]:
     """Import as a learner, select the series' top deck and study with Anki's default
     options: the subdeck of each new card the scheduler hands out, in order."""
-    col = open_collection(tmp_path)
-    try:
-        import_package(col, apkg)
+    with imported(tmp_path, apkg) as (col, _):
         col.decks.select(col.decks.id_for_name(deck))
         shown = []
         while True:
@@ -107,8 +105,6 @@ def learner_new_cards(tmp_path: Path, apkg: Path, deck: str) -> list[str]:
             card.start_timer()
             col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=CardAnswer.EASY))
         return shown
-    finally:
-        col.close()
 
 
 @pytest.mark.parametrize("videos, numbers", [
@@ -132,12 +128,10 @@ def test_due_numbers_follow_the_course_not_the_file_names(run, tmp_path):
                                                        encoding="utf-8")
     result = run("build", config, "-o", tmp_path / "course.apkg")
     assert result.exit_code == 0, result.output
-    col = open_collection(tmp_path)
-    import_package(col, tmp_path / "course.apkg")
-    cards = sorted((col.get_card(cid) for cid in col.find_cards("")), key=lambda c: c.due)
-    assert [col.decks.name(c.did) for c in cards] == [
-        "Course::001 Welcome", "Course::002 First", "Course::010 Early", "Course::100 Late"]
-    col.close()
+    with imported(tmp_path, tmp_path / "course.apkg") as (col, _):
+        cards = sorted(cards_of(col), key=lambda c: c.due)
+        assert [col.decks.name(c.did) for c in cards] == [
+            "Course::001 Welcome", "Course::002 First", "Course::010 Early", "Course::100 Late"]
 
 
 def warnings_of(result) -> list[dict]:
@@ -148,6 +142,15 @@ def warnings_of(result) -> list[dict]:
 
 def read_lock(config: Path) -> dict:
     return yaml.safe_load(config.with_suffix(".lock.yaml").read_text(encoding="utf-8"))
+
+
+def edit_lock(config: Path, *replacements: tuple[str, str]) -> None:
+    """Rewrite the lock as a hand (or an older ankigen) left it: each (old, new) replaced."""
+    lock = config.with_suffix(".lock.yaml")
+    text = lock.read_text(encoding="utf-8")
+    for old, new in replacements:
+        text = text.replace(old, new)
+    lock.write_text(text, encoding="utf-8")
 
 
 def subdecks(config: Path) -> list[str]:
@@ -165,10 +168,8 @@ def test_width_grows_past_999(run, tmp_path):
 def test_a_two_digit_lock_keeps_its_width_until_the_series_outgrows_it(run, tmp_path):
     config = make_series(tmp_path / "project", {"01-a.md": "Alpha", "02-b.md": "Beta"})
     assert run("build", config).exit_code == 0
-    lock = config.with_suffix(".lock.yaml")
     # as the shipped staff-engineering lock: subdecks numbered with 2 digits
-    lock.write_text(lock.read_text(encoding="utf-8").replace("::001 ", "::01 ").replace("::002 ", "::02 "),
-                    encoding="utf-8")
+    edit_lock(config, ("::001 ", "::01 "), ("::002 ", "::02 "))
     (config.parent / "course" / "11-k.md").write_text(one_liner("Kappa"), encoding="utf-8")
     assert warnings_of(run("build", config, "--json")) == []
     assert subdecks(config) == ["Course::01 Alpha", "Course::02 Beta", "Course::11 Kappa"]
@@ -227,12 +228,11 @@ def test_a_lock_written_before_topic_numbers_were_read_keeps_every_guid(run, tmp
     assert subdecks(config) == ["System Design::001 What Is a Queue?", "System Design::002 Retries with Backoff",
                                 "System Design::010 Load Shedding", "System Design::100 Idempotency Keys"]
     # a learner with the old deck gets the same notes, updated in place, none twice
-    col = open_collection(tmp_path)
-    assert import_package(col, tmp_path / "kept.apkg")["new"] == 44
-    again = import_package(col, tmp_path / "renamed.apkg")
-    assert again["new"] == 0 and again["conflicting"] == 0
-    assert len(col.find_notes("")) == 44
-    col.close()
+    with imported(tmp_path, tmp_path / "kept.apkg") as (col, log):
+        assert log["new"] == 44
+        again = import_package(col, tmp_path / "renamed.apkg")
+        assert again["new"] == 0 and again["conflicting"] == 0
+        assert len(col.find_notes("")) == 44
 
 
 def test_rename_decks_renumbers_videos_the_workers_settled(run, tmp_path, monkeypatch):
@@ -243,11 +243,8 @@ def test_rename_decks_renumbers_videos_the_workers_settled(run, tmp_path, monkey
     videos = {f"{n:02d}-v{n}.md": f"Video {n}" for n in range(1, 161)}
     config = make_series(tmp_path / "project", videos)
     assert run("build", config, "-q").exit_code == 0
-    lock = config.with_suffix(".lock.yaml")
-    text = lock.read_text(encoding="utf-8")
-    for n in range(1, 100):  # the lock as a 2-digit series left it
-        text = text.replace(f'"Course::{n:03d} Video', f'"Course::{n:02d} Video')
-    lock.write_text(text, encoding="utf-8")
+    # the lock as a 2-digit series left it
+    edit_lock(config, *((f'"Course::{n:03d} Video', f'"Course::{n:02d} Video') for n in range(1, 100)))
     shutil.rmtree(tmp_path / "dist" / ".cache", ignore_errors=True)
     shutil.rmtree(tmp_path / "project" / "dist", ignore_errors=True)
     result = run("build", config, "--rename-decks", "--json")
@@ -258,9 +255,7 @@ def test_rename_decks_renumbers_videos_the_workers_settled(run, tmp_path, monkey
 def test_a_title_only_lock_is_renumbered_at_three_digits_whatever_its_titles_start_with(run, tmp_path):
     config = make_series(tmp_path / "project", {"01-trends.md": "2024 Trends", "02-b.md": "Beta"})
     assert run("build", config).exit_code == 0
-    lock = config.with_suffix(".lock.yaml")
-    lock.write_text(lock.read_text(encoding="utf-8").replace("::001 ", "::").replace("::002 ", "::"),
-                    encoding="utf-8")
+    edit_lock(config, ("::001 ", "::"), ("::002 ", "::"))
     assert subdecks(config) == ["Course::2024 Trends", "Course::Beta"]
     assert warnings_of(run("build", config, "--json")) == []  # kept, and still in course order
     assert subdecks(config) == ["Course::2024 Trends", "Course::Beta"]

@@ -19,15 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from cli import spawn
+from conftest import CORPUS, TWO, Project
 
 BEFORE, AFTER = "1700000000", "1700086400"  # SOURCE_DATE_EPOCH of the two builds
 
 
 def ankigen(cwd: Path, epoch: str, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "ankigen", "build", "-q"], cwd=cwd,
-                            env={**os.environ, "SOURCE_DATE_EPOCH": epoch, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return spawn("build", "-q", cwd=cwd, env={"SOURCE_DATE_EPOCH": epoch, **env},
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def build(cwd: Path, epoch: str) -> None:
@@ -50,10 +50,7 @@ def outputs(root: Path) -> dict[str, bytes]:
 def edited(tmp_path_factory) -> tuple[Path, dict[str, bytes], dict[str, bytes]]:
     """A project built once, then edited: (its folder, its files now, a clean rebuild's files)."""
     root = tmp_path_factory.mktemp("project")
-    (root / "decks" / "s").mkdir(parents=True)
-    for name in ("01-ownership.md", "02-trade-offs.md"):
-        shutil.copy(CORPUS / name, root / "decks" / "s" / name)
-    (root / "decks" / "s.yaml").write_text("name: S\nsources: [s/*.md]\n", encoding="utf-8")
+    Project(root, TWO)
     build(root, BEFORE)
     script = root / "decks" / "s" / "02-trade-offs.md"
     script.write_text(script.read_text(encoding="utf-8") + "\n## Recap\n\n- **Added:** a new fact.\n",
@@ -107,11 +104,10 @@ def test_a_build_killed_at_any_point_loses_nothing(edited, tmp_path, point):
 
 def large_project(root: Path, copies: int = 40) -> Path:
     """A deck of 6 × ``copies`` scripts: enough for the build to parse them in workers."""
-    (root / "decks" / "s").mkdir(parents=True)
+    project = Project(root, ())
     for n in range(copies):
         for script in sorted(CORPUS.glob("*.md")):
-            shutil.copy(script, root / "decks" / "s" / f"{script.stem}-{n}.md")
-    (root / "decks" / "s.yaml").write_text("name: S\nsources: [s/*.md]\n", encoding="utf-8")
+            shutil.copy(script, project.scripts / f"{script.stem}-{n}.md")
     return root
 
 
@@ -143,13 +139,12 @@ def alive(pid: int) -> bool:
         return False
 
 
-def spawn(cwd: Path, group: bool = False, **env: str) -> subprocess.Popen:
+def interruptible(cwd: Path, group: bool = False, **env: str) -> subprocess.Popen:
     """``ankigen build -q`` that takes SIGINT as a terminal's Ctrl-C would (even when the
     test runner ignores it); with ``group``, in a process group of its own."""
-    return subprocess.Popen([sys.executable, "-m", "ankigen", "build", "-q"], cwd=cwd,
-                            env={**os.environ, "SOURCE_DATE_EPOCH": AFTER, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=group,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return spawn("build", "-q", cwd=cwd, env={"SOURCE_DATE_EPOCH": AFTER, **env},
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=group,
+                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def after_the_kill(root: Path, workers: set[int], cold_seconds: float) -> None:
@@ -159,7 +154,7 @@ def after_the_kill(root: Path, workers: set[int], cold_seconds: float) -> None:
         assert time.monotonic() < deadline, [p for p in workers if alive(p)]
         time.sleep(0.05)
     start = time.monotonic()
-    proc = spawn(root)
+    proc = interruptible(root)
     try:
         out, err = proc.communicate(timeout=max(30, 10 * cold_seconds))
     except subprocess.TimeoutExpired:
@@ -191,7 +186,7 @@ def test_a_build_killed_while_its_workers_parse_leaves_nothing_running(large, tm
     root = tmp_path / "project"
     shutil.copytree(original, root)
     paused = tmp_path / "paused"
-    proc = spawn(root, group, ANKIGEN_TEST_PAUSE_AT="parse", ANKIGEN_TEST_PAUSED=str(paused))
+    proc = interruptible(root, group, ANKIGEN_TEST_PAUSE_AT="parse", ANKIGEN_TEST_PAUSED=str(paused))
     deadline = time.monotonic() + 60
     while not paused.exists():
         assert proc.poll() is None, proc.communicate()
@@ -215,7 +210,7 @@ def test_a_cold_build_killed_at_any_moment_is_followed_by_a_normal_build(large, 
     original, cold = large
     root = tmp_path / "project"
     shutil.copytree(original, root)
-    proc = spawn(root)
+    proc = interruptible(root)
     workers: set[int] = set()
     deadline = time.monotonic() + fraction * cold
     while time.monotonic() < deadline and proc.poll() is None:

@@ -29,6 +29,7 @@ from ankigen.notes import Deck
 from ankigen.package import package_bytes
 from ankigen.script import decode, parse
 from ankigen.template import render_cards
+from anki_helpers import visible_text
 from markup import live_markup
 
 # The long profile's 100,000 examples, else a bound that keeps each test to seconds.
@@ -117,10 +118,6 @@ def read_lock_text(text: str):
         return read_lock(path, "x.lock.yaml")
 
 
-def visible(fragment: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).strip()
-
-
 def assert_sound(note) -> None:
     """Each note renders at least one card with a question and an answer; no field holds
     a NUL, Anki's field separator or live markup."""
@@ -132,14 +129,14 @@ def assert_sound(note) -> None:
     cards = render_cards(note.note_type, note.fields)
     assert cards, f"a note without a card: {note.fields}"
     main = note.fields[0]
-    assert visible(main), f"nothing on the front: {note.fields}"
+    assert visible_text(main), f"nothing on the front: {note.fields}"
     if note.note_type.cloze:
         for card in cards:
             active = re.search(rf'<span class="cloze" data-ordinal="{card.ordinal}">(.*?)</span>',
                                card.answer, re.S)
-            assert active and visible(active.group(1)), f"card c{card.ordinal} hides nothing: {main}"
+            assert active and visible_text(active.group(1)), f"card c{card.ordinal} hides nothing: {main}"
     else:
-        assert visible(note.fields[1]), f"nothing on the back: {note.fields}"
+        assert visible_text(note.fields[1]), f"nothing on the back: {note.fields}"
 
 
 def deck_of(text: str, name: str = "Fuzz") -> Deck | None:

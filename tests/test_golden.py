@@ -212,7 +212,7 @@ def test_raw_html_is_shown_as_text():
 
 
 def test_hostile_cases_render_literally_in_anki(run, tmp_path):
-    from anki_helpers import import_package, open_collection, visible_text
+    from anki_helpers import cards_of, imported, seen
 
     folder = tmp_path / "hostile"
     folder.mkdir()
@@ -220,15 +220,10 @@ def test_hostile_cases_render_literally_in_anki(run, tmp_path):
         (folder / f"{case}.md").write_bytes((CASES / f"{case}.md").read_bytes())
     result = run("build", folder, "-o", tmp_path / "hostile.apkg")
     assert result.exit_code == 0, result.output
-    col = open_collection(tmp_path)
-    import_package(col, tmp_path / "hostile.apkg")
-    seen = {}
-    for cid in col.find_cards(""):
-        card = col.get_card(cid)
-        seen[visible_text(card.question())] = visible_text(card.answer())
-    col.close()
-    fronts = " | ".join(seen)
-    backs = " | ".join(seen.values())
+    with imported(tmp_path, tmp_path / "hostile.apkg") as (col, _):
+        shown = dict(seen(card) for card in cards_of(col))
+    fronts = " | ".join(shown)
+    backs = " | ".join(shown.values())
     assert "Templates: [...] Anki would read them as fields." in fronts
     assert "Write {{name}} and {{c1::x}} literally." in backs
     assert "Call std::move on a::b, not on a copy." in backs
@@ -237,11 +232,11 @@ def test_hostile_cases_render_literally_in_anki(run, tmp_path):
     assert "Never ship {{ or }} or :: unescaped." in backs
     assert "Never trust <script>alert(1)</script> in input." in backs
     assert '<div onclick="alert(1)">Markup is shown, never run.</div>' in backs
-    assert all("No cloze" not in front for front in seen)
+    assert all("No cloze" not in front for front in shown)
 
 
 def test_every_case_imports_into_anki_with_the_cards_extraction_promised(run, tmp_path):
-    from anki_helpers import import_package, open_collection, visible_text
+    from anki_helpers import cards_of, imported, seen
 
     folder = tmp_path / "cases"
     folder.mkdir()
@@ -254,14 +249,11 @@ def test_every_case_imports_into_anki_with_the_cards_extraction_promised(run, tm
         expected += sum(card_count(spec) for spec in video.notes)
     result = run("build", folder, "-o", tmp_path / "cases.apkg")
     assert result.exit_code == 0, result.output
-    col = open_collection(tmp_path)
-    log = import_package(col, tmp_path / "cases.apkg")
-    assert log["conflicting"] == 0
-    cids = col.find_cards("")
-    assert len(cids) == expected
-    for cid in cids:
-        card = col.get_card(cid)
-        front, back = visible_text(card.question()), visible_text(card.answer())
-        assert front and back != front, front
-        assert "No cloze" not in front and "[...]" in front or "?" in front, front
-    col.close()
+    with imported(tmp_path, tmp_path / "cases.apkg") as (col, log):
+        assert log["conflicting"] == 0
+        cards = cards_of(col)
+        assert len(cards) == expected
+        for card in cards:
+            front, back = seen(card)
+            assert front and back != front, front
+            assert "No cloze" not in front and "[...]" in front or "?" in front, front

@@ -1,6 +1,6 @@
 """Hostile and broken input: scripts, links, sources outside the project, deck configs
 and locks. Each is refused in one line that names the file and what to do, and leaves
-every file as it was (see tests/hostile.py); outputs and what builds: test_hostile_builds.py.
+every file as it was (see Project.refused in tests/conftest.py); outputs and what builds: test_hostile_builds.py.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ import shutil
 import time
 
 import pytest
-from click.testing import CliRunner
 
-from ankigen.cli import main
-from conftest import CORPUS, SEED
-from hostile import RECAP, project  # noqa: F401 (a fixture)
+from cli import invoke
+from conftest import CORPUS, RECAP, SEED
 
 
 # ---------------------------------------------------------------- scripts that are refused
@@ -206,9 +204,9 @@ def test_every_reading_command_refuses_outside_sources_and_takes_the_flag(projec
     shutil.copy(CORPUS / "02-trade-offs.md", elsewhere / "02-trade-offs.md")
     project.config.write_text(f"name: S\nsources: [s/*.md, ../../{elsewhere.name}/*.md]\n",
                               encoding="utf-8")
-    refused = CliRunner().invoke(main, [command])
+    refused = invoke(command)
     assert refused.exit_code == 1 and "--allow-outside" in refused.output
-    allowed = CliRunner().invoke(main, [command, "--allow-outside"])
+    allowed = invoke(command, "--allow-outside")
     assert allowed.exit_code == 0, allowed.output
 
 
@@ -298,7 +296,7 @@ def test_the_project_is_the_folder_above_the_configs_folder_however_it_is_named(
     (tmp_path / "work" / "decks" / "s.yaml").write_text("name: S\nsources: [../scripts/*.md]\n",
                                                         encoding="utf-8")
     monkeypatch.chdir(tmp_path / "work" / "decks")
-    assert CliRunner().invoke(main, ["build", "s.yaml", "-o", "a.apkg"]).exit_code == 0
+    assert invoke("build", "s.yaml", "-o", "a.apkg").exit_code == 0
 
 
 def test_a_pattern_that_climbs_out_through_a_link_is_outside(project, tmp_path):

@@ -1,6 +1,6 @@
 """Hostile input that builds, outputs that cannot be written, and no traceback ever:
 encodings, control characters, huge and deeply nested scripts; an unwritable folder,
-a full disk, a multi-deck build that must write every deck or none (tests/hostile.py
+a full disk, a multi-deck build that must write every deck or none (tests/conftest.py
 has the project and the refusal check).
 """
 
@@ -11,14 +11,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, SEED
-from hostile import MESSAGE, RECAP, project  # noqa: F401 (a fixture)
+from cli import spawn
+from conftest import CORPUS, MESSAGE, RECAP, SEED
 
 
 # ---------------------------------------------------------------- outputs that cannot be written
@@ -101,7 +100,7 @@ def test_a_byte_order_mark_names_the_encoding(project, encoding):
     (project.scripts / "02-accents.md").write_bytes(data)
     result = project.build()
     assert result.exit_code == 0, result.output
-    note = next(f for f in project.fields() if "Naïve" in f[0])
+    note = next(n.fields for n in project.notes() if "Naïve" in n.fields[0])
     assert "déjà vu, 日本語" in note[0] and "Café → Crème" in note[1]
 
 
@@ -113,9 +112,9 @@ def test_nul_and_the_field_separator_never_reach_a_field(project):
     warning = [line for line in result.stderr.splitlines() if "control character" in line]
     assert warning == ["decks/s/02-control.md:1: warning: control character U+0000 removed (and any "
                        "others); check the file's encoding or delete it"]
-    for note in project.fields():
-        assert len(note) in (6, 7)  # Cloze: 5 fields, Q/A: 6; and the tags
-        assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value) for value in note)
+    for note in project.notes():
+        assert len(note.fields) in (5, 6)  # Cloze: 5 fields, Q/A: 6
+        assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value) for value in [*note.fields, note.tags])
 
 
 def test_names_titles_tags_and_file_names_are_cleaned(project):
@@ -127,14 +126,14 @@ def test_names_titles_tags_and_file_names_are_cleaned(project):
     result = project.build("-o", project.package)
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x1f" not in result.output
-    notes = project.fields()
+    notes = project.notes()
     assert len(notes) == 12
-    odd = next(n for n in notes if "Staying in your lane" in n[0] and "Title" in n[1])
-    assert odd[1].startswith("Series [2J · Title · ")
-    assert set(odd[-1].split()) == {"series-2j::odd-name", "recap", "a-b", "xy", "lead", "a::b", "quote",
+    odd = next(n for n in notes if "Staying in your lane" in n.fields[0] and "Title" in n.fields[1])
+    assert odd.fields[1].startswith("Series [2J · Title · ")
+    assert set(odd.tags.split()) == {"series-2j::odd-name", "recap", "a-b", "xy", "lead", "a::b", "quote",
                                     "cd", "e-f"}
     for note in notes:
-        assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value) for value in note)
+        assert not any(re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value) for value in [*note.fields, note.tags])
 
 
 def test_no_title_is_a_warning_that_says_what_to_do(project):
@@ -179,9 +178,7 @@ def test_lists_nested_five_thousand_deep_build(project, case):
 
 def run_ankigen(*args, cwd: Path, env=None):
     """``python -m ankigen …`` as a user runs it: (exit status, stderr, peak memory in MB)."""
-    proc = subprocess.Popen([sys.executable, "-m", "ankigen", *map(str, args)], cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
+    proc = spawn(*args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = proc.stderr.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)

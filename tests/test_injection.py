@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from anki_helpers import import_package, open_collection, visible_text
+from anki_helpers import card_html, cards_of, imported, notes_of, visible_text
 from markup import elements, live_markup, live_math
 
 SRC = Path(__file__).parent.parent / "src" / "ankigen"
@@ -80,14 +80,6 @@ L5: you own {a} code. L6: you own {b} systems. Staff+: you own {c} direction.
 """
 
 
-def card_markup(card_html: str) -> str:
-    """The card without the one <style> element Anki puts first: the note type's CSS."""
-    assert card_html.startswith("<style>"), card_html[:80]
-    end = card_html.index("</style>") + len("</style>")
-    rest = card_html[end:]
-    return rest
-
-
 def test_a_hostile_corpus_renders_inert_in_anki(run, tmp_path):
     folder = tmp_path / "decks" / "hostile"
     folder.mkdir(parents=True)
@@ -100,25 +92,23 @@ def test_a_hostile_corpus_renders_inert_in_anki(run, tmp_path):
         'tags: ["<script>", "a b"]\n', encoding="utf-8")
     result = run("build", "decks/hostile.yaml", "-o", tmp_path / "hostile.apkg")
     assert result.exit_code == 0, result.output
-    col = open_collection(tmp_path)
-    log = import_package(col, tmp_path / "hostile.apkg")
-    assert log["new"] > 5 * len(VECTORS)
     seen = []
-    for cid in col.find_cards(""):
-        card = col.get_card(cid)
-        for side in (card.question(), card.answer()):
-            body = card_markup(side)
-            tags = [tag for tag, _ in elements(body)]
-            assert "script" not in tags and "style" not in tags, body
-            assert not any(name.startswith("on") for _, attrs in elements(body) for name, _ in attrs), body
-            assert live_markup(body) == [], (live_markup(body), body)
-            assert live_math(body) == [], (live_math(body), body)
-            assert "[anki:play" not in body and "LaTeX image" not in body, body  # no sound, no LaTeX
-            seen.append(visible_text(body))
-        assert card.question_av_tags() == [] and card.answer_av_tags() == [], card.answer()
-    for note_id in col.find_notes(""):
-        assert all(re.fullmatch(r"[^\s\x00-\x1f\"]+", tag) for tag in col.get_note(note_id).tags)
-    col.close()
+    with imported(tmp_path, tmp_path / "hostile.apkg") as (col, log):
+        assert log["new"] > 5 * len(VECTORS)
+        for card in cards_of(col):
+            for side in (card.question(), card.answer()):
+                assert side.startswith("<style>"), side[:80]  # the note type's CSS, and only it
+                body = card_html(side)
+                tags = [tag for tag, _ in elements(body)]
+                assert "script" not in tags and "style" not in tags, body
+                assert not any(name.startswith("on") for _, attrs in elements(body) for name, _ in attrs), body
+                assert live_markup(body) == [], (live_markup(body), body)
+                assert live_math(body) == [], (live_math(body), body)
+                assert "[anki:play" not in body and "LaTeX image" not in body, body  # no sound, no LaTeX
+                seen.append(visible_text(body))
+            assert card.question_av_tags() == [] and card.answer_av_tags() == [], card.answer()
+        for note in notes_of(col):
+            assert all(re.fullmatch(r"[^\s\x00-\x1f\"]+", tag) for tag in note.tags)
     text = " | ".join(seen)
     for shown in ("<script>alert('s')</script>", "<img src=x onerror=alert('i')>",
                   "<style>.card{display:none}</style>", "<script>alert('e')</script>",

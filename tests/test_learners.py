@@ -15,58 +15,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ankigen.cli import main
-from anki_helpers import answer_all, import_package, open_collection, visible_text
-from conftest import CORPUS
+from anki_helpers import answer_all, import_package, imported, notes_of, open_collection, package_notes
+from cli import invoke
+from conftest import CORPUS, TWO, Project
 
 T0 = 1_700_000_000  # builds in the past: a learner's edit made now is newer
 
 
-@dataclass
-class Series:
-    root: Path
-    monkeypatch: pytest.MonkeyPatch
-    builds: int = 0
-
-    @property
-    def config(self) -> Path:
-        return self.root / "decks" / "se.yaml"
-
-    @property
-    def lock(self) -> Path:
-        return self.root / "decks" / "se.lock.yaml"
-
-    def script(self, name: str = "01-ownership.md") -> Path:
-        return self.root / "decks" / "se" / name
-
-    def edit(self, old: str, new: str, name: str = "01-ownership.md") -> None:
-        path = self.script(name)
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {name}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    def build(self, *args: str, when: int | None = None):
-        self.builds += 1
-        self.monkeypatch.setenv("SOURCE_DATE_EPOCH", str(when or T0 + 1000 * self.builds))
-        out = self.root / "dist" / f"v{self.builds}.apkg"
-        result = CliRunner().invoke(main, ["build", str(self.config), "-o", str(out), *args],
-                                    catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        return out, result.output
+pytestmark = pytest.mark.project(TWO, name="Staff Engineering", folder="se", built=False)
 
 
-@pytest.fixture
-def series(tmp_path, monkeypatch) -> Series:
-    scripts = tmp_path / "decks" / "se"
-    scripts.mkdir(parents=True)
-    for name in ("01-ownership.md", "02-trade-offs.md"):
-        shutil.copy(CORPUS / name, scripts / name)
-    (tmp_path / "decks" / "se.yaml").write_text(
-        "name: Staff Engineering\nsources: [se/*.md]\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    return Series(tmp_path, monkeypatch)
+def release(project: Project, *args: str, when: int | None = None) -> tuple[Path, str]:
+    """Build the next version, dist/v<n>.apkg, at a time past the last one (or ``when``)."""
+    out, result = attempt(project, *args, when=when)
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def attempt(project: Project, *args: str, when: int | None = None):
+    """Try to build the next version: (its package path, the CLI's result)."""
+    project.releases = getattr(project, "releases", 0) + 1
+    out = project.root / "dist" / f"v{project.releases}.apkg"
+    return out, project.build(project.config, "-o", out, *args,
+                              env={"SOURCE_DATE_EPOCH": str(when or T0 + 1000 * project.releases)})
 
 
 @dataclass
@@ -74,7 +46,7 @@ class Learner:
     col: object
 
     def notes(self) -> dict[str, object]:
-        return {self.col.get_note(nid).guid: self.col.get_note(nid) for nid in self.col.find_notes("")}
+        return {note.guid: note for note in notes_of(self.col)}
 
     def history(self) -> dict[int, tuple[int, int]]:
         """card id → (reviews in the log, interval)."""
@@ -100,16 +72,16 @@ def learner(tmp_path):
     col.close()
 
 
-def study(series: Series, learner: Learner):
-    apkg, _ = series.build()
+def study(project: Project, learner: Learner):
+    apkg, _ = release(project)
     log = import_package(learner.col, apkg)
     assert log["new"] > 0 and log["conflicting"] == 0
     assert answer_all(learner.col) > 0
     return learner.notes(), learner.history()
 
 
-def update(series: Series, learner: Learner, *args: str, delivered: bool = True):
-    apkg, output = series.build(*args)
+def update(project: Project, learner: Learner, *args: str, delivered: bool = True):
+    apkg, output = release(project, *args)
     log = import_package(learner.col, apkg)
     assert log["conflicting"] == 0 and log["missing_notetype"] == 0
     if delivered:
@@ -121,15 +93,15 @@ def assert_delivered(learner: Learner, apkg: Path) -> None:
     """What learners see is what the package says: every note it ships has, in the
     learner's collection, its note type, fields and tags; no note of the learner's is
     left over (neither shipped nor tagged retired)."""
-    shipped = package_notes(apkg)
+    shipped = {n.guid: n for n in package_notes(apkg)}
     mine = learner.notes()
     left_over = [g for g, n in mine.items() if g not in shipped and "retired" not in n.tags]
     assert not left_over, f"{len(left_over)} left-over notes"
-    for guid, (mid, fields, tags) in shipped.items():
+    for guid, (_, mid, fields, tags) in shipped.items():
         note = mine[guid]
         assert note.mid == mid, f"note {guid} changed type"
         assert list(note.fields) == fields, f"note {guid}: the learner has {note.fields}, the package {fields}"
-        assert set(note.tags) == tags, f"note {guid}: tags {note.tags}, the package {tags}"
+        assert set(note.tags) == set(tags.split()), f"note {guid}: tags {note.tags}, the package {tags}"
 
 
 def assert_history_kept(learner: Learner, before_notes, before_history):
@@ -146,35 +118,35 @@ def assert_history_kept(learner: Learner, before_notes, before_history):
     assert len(texts) == len(set(texts)), "the same note twice"
 
 
-def test_reword_updates_in_place(series, learner):
-    notes, history = study(series, learner)
-    series.edit("Staying in your lane.", "Staying inside your lane.")
-    log, output = update(series, learner)
+def test_reword_updates_in_place(project, learner):
+    notes, history = study(project, learner)
+    project.edit("Staying in your lane.", "Staying inside your lane.")
+    log, output = update(project, learner)
     assert log["updated"] == 1 and log["new"] == 0
     assert_history_kept(learner, notes, history)
     assert "inside your lane" in learner.note_by_text("inside your lane").fields[0]
     assert "1 changed" in output
 
 
-def test_reorder_keeps_everything(series, learner):
-    notes, history = study(series, learner)
-    path = series.script()
+def test_reorder_keeps_everything(project, learner):
+    notes, history = study(project, learner)
+    path = project.script()
     text = path.read_text(encoding="utf-8")
     bullets = re.findall(r"^- \*\*.*$", text, re.M)
     reordered = text
     for a, b in zip(bullets, reversed(bullets)):
         reordered = reordered.replace(a, "\0" + b[2:], 1) if a != b else reordered
     path.write_text(reordered.replace("\0", "- "), encoding="utf-8")
-    log, _ = update(series, learner)
+    log, _ = update(project, learner)
     assert log["new"] == 0
     assert_history_kept(learner, notes, history)
     assert set(learner.notes()) == set(notes)
 
 
-def test_rename_and_renumber_file(series, learner):
-    notes, history = study(series, learner)
-    series.script().rename(series.script("07-owning-it.md"))
-    log, output = update(series, learner)
+def test_rename_and_renumber_file(project, learner):
+    notes, history = study(project, learner)
+    project.script().rename(project.script("07-owning-it.md"))
+    log, output = update(project, learner)
     assert log["new"] == 0
     assert_history_kept(learner, notes, history)
     assert set(learner.notes()) == set(notes)
@@ -183,10 +155,10 @@ def test_rename_and_renumber_file(series, learner):
     assert "Staff Engineering::07 Ownership: Beyond Your Code" not in names
 
 
-def test_retitle_keeps_subdeck_unless_asked(series, learner):
-    notes, history = study(series, learner)
-    series.edit("# Ownership: Beyond Your Code", "# Ownership Beyond the Code")
-    apkg, output = series.build()
+def test_retitle_keeps_subdeck_unless_asked(project, learner):
+    notes, history = study(project, learner)
+    project.edit("# Ownership: Beyond Your Code", "# Ownership Beyond the Code")
+    apkg, output = release(project)
     assert "--rename-decks" in output
     log = import_package(learner.col, apkg)
     assert log["new"] == 0
@@ -194,26 +166,26 @@ def test_retitle_keeps_subdeck_unless_asked(series, learner):
     assert_delivered(learner, apkg)  # the new title is on every card of the video
     names = {d.name for d in learner.col.decks.all_names_and_ids()}
     assert "Staff Engineering::01 Ownership Beyond the Code" not in names
-    apkg, output = series.build("--rename-decks")
+    apkg, output = release(project, "--rename-decks")
     assert "subdeck renamed" in output
     import_package(learner.col, apkg)
     assert_history_kept(learner, notes, history)
 
 
-def test_bold_phrase_changed_slightly_is_renamed(series, learner):
-    notes, history = study(series, learner)
-    series.edit("**Trap:**", "**The trap:**")
-    log, output = update(series, learner)
+def test_bold_phrase_changed_slightly_is_renamed(project, learner):
+    notes, history = study(project, learner)
+    project.edit("**Trap:**", "**The trap:**")
+    log, output = update(project, learner)
     assert log["new"] == 0 and log["updated"] == 1
     assert "ownership/recap/trap → ownership/recap/the-trap" in output
     assert_history_kept(learner, notes, history)
     assert "The trap:" in learner.note_by_text("The trap:").fields[0]
 
 
-def test_deleted_bullet_is_retired(series, learner, tmp_path):
-    notes, history = study(series, learner)
-    series.edit("- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level.\n", "")
-    log, output = update(series, learner)
+def test_deleted_bullet_is_retired(project, learner, tmp_path):
+    notes, history = study(project, learner)
+    project.edit("- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level.\n", "")
+    log, output = update(project, learner)
     assert log["new"] == 0
     assert_history_kept(learner, notes, history)
     trap = learner.note_by_text("Staying in your lane.")
@@ -221,17 +193,14 @@ def test_deleted_bullet_is_retired(series, learner, tmp_path):
     assert 'tag:retired' in output
     assert learner.col.find_notes('tag:retired') == [trap.id]
     # a new learner gets the retired note but no card of it: never studied
-    fresh_dir = tmp_path / "fresh"
-    fresh_dir.mkdir()
-    fresh = open_collection(fresh_dir)
-    import_package(fresh, series.root / "dist" / f"v{series.builds}.apkg")
-    assert len(fresh.find_notes("tag:retired")) == 1
-    assert fresh.find_cards("tag:retired") == []
-    assert len(fresh.find_cards("")) == len(learner.col.find_cards("")) - 1
-    fresh.close()
+    (tmp_path / "fresh").mkdir()
+    with imported(tmp_path / "fresh", project.root / "dist" / f"v{project.releases}.apkg") as (fresh, _):
+        assert len(fresh.find_notes("tag:retired")) == 1
+        assert fresh.find_cards("tag:retired") == []
+        assert len(fresh.find_cards("")) == len(learner.col.find_cards("")) - 1
     # retired is not forever: the bullet written again gets its GUID, cards and history back
-    series.edit("- **At L6:**", "- **Trap:** Staying in your lane. Again.\n- **At L6:**")
-    log, output = update(series, learner)
+    project.edit("- **At L6:**", "- **Trap:** Staying in your lane. Again.\n- **At L6:**")
+    log, output = update(project, learner)
     assert log["new"] == 0 and log["updated"] == 1
     assert "1 restored" in output
     assert_history_kept(learner, notes, history)
@@ -241,18 +210,18 @@ def test_deleted_bullet_is_retired(series, learner, tmp_path):
     assert learner.col.find_notes("tag:retired") == []
 
 
-def test_added_bullet_is_new(series, learner):
-    notes, history = study(series, learner)
-    series.edit("- **Trap:**", "- **Blast radius:** Count who your change can break.\n- **Trap:**")
-    log, output = update(series, learner)
+def test_added_bullet_is_new(project, learner):
+    notes, history = study(project, learner)
+    project.edit("- **Trap:**", "- **Blast radius:** Count who your change can break.\n- **Trap:**")
+    log, output = update(project, learner)
     assert log["new"] == 1 and log["updated"] == 0
     assert_history_kept(learner, notes, history)
 
 
-def test_dropping_a_term_keeps_cloze_numbers(series, learner):
-    notes, history = study(series, learner)
-    series.edit("→ **System ownership** ", "")
-    log, output = update(series, learner)
+def test_dropping_a_term_keeps_cloze_numbers(project, learner):
+    notes, history = study(project, learner)
+    project.edit("→ **System ownership** ", "")
+    log, output = update(project, learner)
     assert "empty card" in output and "Tools → Empty Cards" in output
     assert_history_kept(learner, notes, history)
     note = learner.note_by_text("Code ownership")
@@ -260,59 +229,59 @@ def test_dropping_a_term_keeps_cloze_numbers(series, learner):
     assert "{{c3::Technical direction ownership}}" in note.fields[0]
     assert "c2::" not in note.fields[0]
     # adding a term later takes a new number, never 2
-    series.edit("**Code ownership** →", "**Code ownership** → **Team ownership** →")
-    update(series, learner)
+    project.edit("**Code ownership** →", "**Code ownership** → **Team ownership** →")
+    update(project, learner)
     assert "{{c4::Team ownership}}" in learner.note_by_text("Team ownership").fields[0]
 
 
-def test_learner_edit_wins_until_author_changes_the_note(series, learner):
-    notes, history = study(series, learner)
+def test_learner_edit_wins_until_author_changes_the_note(project, learner):
+    notes, history = study(project, learner)
     note = learner.note_by_text("Staying in your lane.")
     note.fields[2] = "my own mnemonic"
     learner.col.update_note(note)
     # the author changes another note: the learner's edit stays
-    series.edit("Each level expands.", "Each level widens.")
-    update(series, learner, delivered=False)  # but for the learner's own edit
+    project.edit("Each level expands.", "Each level widens.")
+    update(project, learner, delivered=False)  # but for the learner's own edit
     assert learner.note_by_text("Staying in your lane.").fields[2] == "my own mnemonic"
     assert "Each level widens." in learner.note_by_text("Each level widens.").fields[0]
     # the author changes that very note later: the author's version arrives
-    series.edit("Staying in your lane.", "Staying in your own lane.")
-    apkg, _ = series.build(when=int(time.time()) + 60)
+    project.edit("Staying in your lane.", "Staying in your own lane.")
+    apkg, _ = release(project, when=int(time.time()) + 60)
     log = import_package(learner.col, apkg)
     assert log["updated"] == 1
     assert "Staying in your own lane." in learner.note_by_text("your own lane").fields[0]
     assert_history_kept(learner, notes, history)
 
 
-def test_no_change_rebuild_is_byte_identical(series, learner):
-    notes, history = study(series, learner)
-    first = (series.root / "dist" / "v1.apkg").read_bytes()
-    lock_before = series.lock.read_bytes()
-    apkg, output = series.build()
+def test_no_change_rebuild_is_byte_identical(project, learner):
+    notes, history = study(project, learner)
+    first = (project.root / "dist" / "v1.apkg").read_bytes()
+    lock_before = project.lock.read_bytes()
+    apkg, output = release(project)
     assert apkg.read_bytes() == first
-    assert series.lock.read_bytes() == lock_before
+    assert project.lock.read_bytes() == lock_before
     assert "no changes" in output
     log = import_package(learner.col, apkg)
     assert log["updated"] == 0 and log["new"] == 0
     assert_history_kept(learner, notes, history)
 
 
-def test_deleted_lock_keeps_guids(series, learner):
-    notes, history = study(series, learner)
-    series.lock.unlink()
-    log, _ = update(series, learner)
+def test_deleted_lock_keeps_guids(project, learner):
+    notes, history = study(project, learner)
+    project.lock.unlink()
+    log, _ = update(project, learner)
     assert log["new"] == 0
     assert set(learner.notes()) == set(notes)
     assert_history_kept(learner, notes, history)
 
 
-def test_every_edit_reaches_the_learner(series, learner):
+def test_every_edit_reaches_the_learner(project, learner):
     """Builds in the same second (a fixed SOURCE_DATE_EPOCH) still move mod forward."""
-    study(series, learner)
+    study(project, learner)
     for i, word in enumerate(("widens", "grows", "spreads")):
-        series.edit("Each level expands." if i == 0 else f"Each level {prev}.", f"Each level {word}.")
+        project.edit("Each level expands." if i == 0 else f"Each level {prev}.", f"Each level {word}.")
         prev = word
-        apkg, _ = series.build(when=T0)
+        apkg, _ = release(project, when=T0)
         log = import_package(learner.col, apkg)
         assert log["updated"] == 1, f"edit {i} frozen by an old mod"
         assert f"Each level {word}." in learner.note_by_text(f"Each level {word}.").fields[0]
@@ -322,21 +291,6 @@ def test_every_edit_reaches_the_learner(series, learner):
 # Each flow: a learner who answered every card, the author's edit, a rebuild, an import; then
 # ``assert_sound``: 0 duplicates, 0 left-over notes, 0 conflicting, 0 lost histories, and
 # every field the package holds is what the learner has (every edit delivered).
-
-
-def package_notes(apkg: Path) -> dict[str, tuple[int, list[str], set[str]]]:
-    """GUID → (note type id, fields, tags) as the package holds them."""
-    import sqlite3
-    import tempfile
-    import zipfile
-
-    with zipfile.ZipFile(apkg) as z, tempfile.TemporaryDirectory() as tmp:
-        name = "collection.anki21" if "collection.anki21" in z.namelist() else "collection.anki2"
-        z.extract(name, tmp)
-        db = sqlite3.connect(Path(tmp) / name)
-        rows = db.execute("select guid, mid, flds, tags from notes").fetchall()
-        db.close()
-    return {g: (mid, flds.split("\x1f"), set(tags.split())) for g, mid, flds, tags in rows}
 
 
 def assert_sound(learner: Learner, apkg: Path, log: dict, before_notes, before_history, *,
@@ -350,122 +304,114 @@ def assert_sound(learner: Learner, apkg: Path, log: dict, before_notes, before_h
     assert len(retired) <= retired_ok, f"{len(retired)} retired notes"
 
 
-def test_bullet_deleted_then_put_back_keeps_its_guid(series, learner):
-    notes, history = study(series, learner)
+def test_bullet_deleted_then_put_back_keeps_its_guid(project, learner):
+    notes, history = study(project, learner)
     bullet = "- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level.\n"
-    series.edit(bullet, "")
-    apkg, output = series.build()
+    project.edit(bullet, "")
+    apkg, output = release(project)
     assert "1 retired" in output
     log = import_package(learner.col, apkg)  # this learner has the middle build
-    series.edit("- **2 AM page", bullet + "- **2 AM page")
-    log, output = update(series, learner)
+    project.edit("- **2 AM page", bullet + "- **2 AM page")
+    log, output = update(project, learner)
     assert "1 restored" in output
     assert log["new"] == 0 and log["updated"] == 1
-    assert_sound(learner, series.root / "dist" / f"v{series.builds}.apkg", log, notes, history)
+    assert_sound(learner, project.root / "dist" / f"v{project.releases}.apkg", log, notes, history)
     assert set(learner.notes()) == set(notes)
 
 
-def test_bullet_put_back_for_a_learner_who_skipped_the_middle_build(series, learner):
-    notes, history = study(series, learner)
+def test_bullet_put_back_for_a_learner_who_skipped_the_middle_build(project, learner):
+    notes, history = study(project, learner)
     bullet = "- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level.\n"
-    series.edit(bullet, "")
-    series.build()  # not imported
-    series.edit("- **2 AM page", bullet + "- **2 AM page")
-    log, output = update(series, learner)
+    project.edit(bullet, "")
+    release(project)  # not imported
+    project.edit("- **2 AM page", bullet + "- **2 AM page")
+    log, output = update(project, learner)
     assert log["new"] == 0
-    assert_sound(learner, series.root / "dist" / f"v{series.builds}.apkg", log, notes, history)
+    assert_sound(learner, project.root / "dist" / f"v{project.releases}.apkg", log, notes, history)
 
 
-def _build_fails(series: Series, *args: str):
-    series.builds += 1
-    out = series.root / "dist" / f"v{series.builds}.apkg"
-    return CliRunner().invoke(main, ["build", str(series.config), "-o", str(out), *args],
-                              catch_exceptions=False), out
-
-
-def test_misspelled_recap_heading_is_refused_then_fixed(series, learner):
-    notes, history = study(series, learner)
-    lock = series.lock.read_bytes()
-    series.edit("## Quick Recap (5 bullets)", "## Quick Reacp (5 bullets)")
-    result, out = _build_fails(series)
+def test_misspelled_recap_heading_is_refused_then_fixed(project, learner):
+    notes, history = study(project, learner)
+    lock = project.lock.read_bytes()
+    project.edit("## Quick Recap (5 bullets)", "## Quick Reacp (5 bullets)")
+    out, result = attempt(project)
     assert result.exit_code == 1
-    line = series.script().read_text(encoding="utf-8").splitlines().index("## Quick Reacp (5 bullets)") + 1
+    line = project.script().read_text(encoding="utf-8").splitlines().index("## Quick Reacp (5 bullets)") + 1
     assert (f"01-ownership.md:{line}: error: heading 'Quick Reacp (5 bullets)' names no section: "
             "did you mean 'Quick Recap'?") in result.output
     assert "--retire-sections" in result.output and "nothing was written" in result.output
-    assert not out.exists() and series.lock.read_bytes() == lock
-    diff = CliRunner().invoke(main, ["diff", str(series.config)])
-    check = CliRunner().invoke(main, ["check", str(series.config)])
+    assert not out.exists() and project.lock.read_bytes() == lock
+    diff = invoke("diff", project.config)
+    check = invoke("check", project.config)
     assert diff.exit_code == 1 and "did you mean 'Quick Recap'" in diff.output
     assert check.exit_code == 1 and "section-vanished" in check.output
     # confirmed on purpose, then fixed: the 5 notes come back under their GUIDs
-    apkg, output = series.build("--retire-sections")
+    apkg, output = release(project, "--retire-sections")
     assert "5 retired" in output
     import_package(learner.col, apkg)
-    series.edit("## Quick Reacp (5 bullets)", "## Quick Recap (5 bullets)")
-    log, output = update(series, learner)
+    project.edit("## Quick Reacp (5 bullets)", "## Quick Recap (5 bullets)")
+    log, output = update(project, learner)
     assert "5 restored" in output and log["new"] == 0
-    assert_sound(learner, series.root / "dist" / f"v{series.builds}.apkg", log, notes, history)
+    assert_sound(learner, project.root / "dist" / f"v{project.releases}.apkg", log, notes, history)
 
 
-def test_deleted_recap_section_needs_the_flag(series, learner):
-    notes, history = study(series, learner)
-    text = series.script().read_text(encoding="utf-8")
+def test_deleted_recap_section_needs_the_flag(project, learner):
+    notes, history = study(project, learner)
+    text = project.script().read_text(encoding="utf-8")
     start = text.index("## Quick Recap")
     end = text.find("\n## ", start + 1)
-    series.script().write_text(text[:start] + (text[end + 1:] if end > 0 else ""), encoding="utf-8")
-    result, out = _build_fails(series)
+    project.script().write_text(text[:start] + (text[end + 1:] if end > 0 else ""), encoding="utf-8")
+    out, result = attempt(project)
     assert result.exit_code == 1 and "the Quick Recap section is gone" in result.output
     assert not out.exists()
-    apkg, output = series.build("--retire-sections")
+    apkg, output = release(project, "--retire-sections")
     assert "5 retired" in output
     log = import_package(learner.col, apkg)
     assert_sound(learner, apkg, log, notes, history, retired_ok=5)
 
 
-def test_building_one_script_never_touches_the_other_videos(series, learner):
-    notes, history = study(series, learner)
-    lock = series.lock.read_text(encoding="utf-8")
-    series.edit("Staying in your lane.", "Staying inside your lane.")
-    result = CliRunner().invoke(main, ["build", "decks/se/01-ownership.md", "-o", "one.apkg"],
-                                catch_exceptions=False)
+def test_building_one_script_never_touches_the_other_videos(project, learner):
+    notes, history = study(project, learner)
+    lock = project.lock.read_text(encoding="utf-8")
+    project.edit("Staying in your lane.", "Staying inside your lane.")
+    result = invoke("build", "decks/se/01-ownership.md", "-o", "one.apkg")
     assert result.exit_code == 0, result.output
     assert "1 other video not built: its lock entries are kept as they are" in result.output
     assert "total: 0 added, 1 changed, 0 renamed, 0 retired" in result.output
-    after = series.lock.read_text(encoding="utf-8")
+    after = project.lock.read_text(encoding="utf-8")
     others = [line for line in lock.splitlines() if '"trade-offs' in line]
     assert others and all(line in after.splitlines() for line in others)  # byte for byte
-    one = package_notes(series.root / "one.apkg")
+    one = package_notes(project.root / "one.apkg")
     assert len(one) == 11  # that video only: nothing of the other video, nothing retired
-    log = import_package(learner.col, series.root / "one.apkg")
+    log = import_package(learner.col, project.root / "one.apkg")
     assert log["updated"] == 1 and log["new"] == 0 and log["conflicting"] == 0
-    log, output = update(series, learner)  # the next full build: nothing to re-add
+    log, output = update(project, learner)  # the next full build: nothing to re-add
     assert log["new"] == 0 and log["updated"] == 0 and "no changes" in output
-    assert_sound(learner, series.root / "dist" / f"v{series.builds}.apkg", log, notes, history)
+    assert_sound(learner, project.root / "dist" / f"v{project.releases}.apkg", log, notes, history)
     # without -o, never mistaken for the whole deck; diff and check take the script too
-    lock = series.lock.read_bytes()
+    lock = project.lock.read_bytes()
     for command in (["build"], ["diff"], ["check"]):
-        result = CliRunner().invoke(main, [*command, "decks/se/02-trade-offs.md"], catch_exceptions=False)
+        result = invoke(*command, "decks/se/02-trade-offs.md")
         assert result.exit_code == 0, result.output
-    assert (series.root / "dist" / "staff-engineering-partial.apkg").exists()
-    assert not (series.root / "dist" / "staff-engineering.apkg").exists()
-    assert series.lock.read_bytes() == lock
+    assert (project.root / "dist" / "staff-engineering-partial.apkg").exists()
+    assert not (project.root / "dist" / "staff-engineering.apkg").exists()
+    assert project.lock.read_bytes() == lock
 
 
-def test_bold_removed_keeps_the_cloze_note(series, learner, monkeypatch):
-    notes, history = study(series, learner)
-    series.edit("- **Code ownership** → **System ownership** → **Technical direction ownership.**",
+def test_bold_removed_keeps_the_cloze_note(project, learner, monkeypatch):
+    notes, history = study(project, learner)
+    project.edit("- **Code ownership** → **System ownership** → **Technical direction ownership.**",
                 "- Code ownership → System ownership → Technical direction ownership.")
-    log, output = update(series, learner)
+    log, output = update(project, learner)
     assert log["new"] == 0 and log["updated"] == 0  # the same deletions, numbers and words
-    apkg = series.root / "dist" / f"v{series.builds}.apkg"
+    apkg = project.root / "dist" / f"v{project.releases}.apkg"
     assert_sound(learner, apkg, log, notes, history)
     note = learner.note_by_text("Technical direction ownership")
     assert note.note_type()["name"] == "ankigen Cloze"
     assert "{{c1::Code ownership}} → {{c2::System ownership}} → {{c3::Technical" in note.fields[0]
     # a bullet with no bold phrase in common with its deletions: the question, then the answer
-    series.edit("**Trap:** Staying in your lane.", "Trap, in short: staying in your lane.")
-    log, output = update(series, learner)
+    project.edit("**Trap:** Staying in your lane.", "Trap, in short: staying in your lane.")
+    log, output = update(project, learner)
     assert log["new"] == 0 and log["updated"] == 1
     trap = learner.note_by_text("staying in your lane")
     assert trap.note_type()["name"] == "ankigen Cloze" and "{{c1::" in trap.fields[0]
@@ -474,50 +420,50 @@ def test_bold_removed_keeps_the_cloze_note(series, learner, monkeypatch):
     import ankigen.recap as recap
 
     monkeypatch.setattr(recap, "deletions", lambda text, title="": None)
-    series.edit("Each level expands.", "Each level widens.")
-    log, output = update(series, learner, "--retype")
+    project.edit("Each level expands.", "Each level widens.")
+    log, output = update(project, learner, "--retype")
     assert "retyped (--retype)" in output and log["new"] == 2  # both bullets with no bold
     assert "retired" in learner.notes()[note.guid].tags and "retired" in learner.notes()[trap.guid].tags
 
 
-def test_reorder_and_a_line_above_reach_learners_as_the_package_says(series, learner):
-    notes, history = study(series, learner)
-    path = series.script()
+def test_reorder_and_a_line_above_reach_learners_as_the_package_says(project, learner):
+    notes, history = study(project, learner)
+    path = project.script()
     text = path.read_text(encoding="utf-8")
     bullets = re.findall(r"^- \*\*.*$", text, re.M)
     text = text.replace(bullets[0], "\0")
     text = text.replace(bullets[-1], bullets[0]).replace("\0", bullets[-1])
     path.write_text(text.replace("## Quick Recap", "A new line of context.\n\n## Quick Recap", 1), encoding="utf-8")
-    log, output = update(series, learner)
+    log, output = update(project, learner)
     assert log["new"] == 0 and log["updated"] == 0
-    assert_sound(learner, series.root / "dist" / f"v{series.builds}.apkg", log, notes, history)
+    assert_sound(learner, project.root / "dist" / f"v{project.releases}.apkg", log, notes, history)
     assert not any(re.search(r"\.md:\d", f) for n in learner.notes().values() for f in n.fields)
 
 
-def test_nfd_spelling_is_the_same_text(series, learner):
+def test_nfd_spelling_is_the_same_text(project, learner):
     import unicodedata
 
-    series.edit("Staying in your lane.", "Staying in your lane, café.")
-    notes, history = study(series, learner)
-    package, lock = (series.root / "dist" / "v1.apkg").read_bytes(), series.lock.read_bytes()
-    path = series.script()
+    project.edit("Staying in your lane.", "Staying in your lane, café.")
+    notes, history = study(project, learner)
+    package, lock = (project.root / "dist" / "v1.apkg").read_bytes(), project.lock.read_bytes()
+    path = project.script()
     path.write_text(unicodedata.normalize("NFD", path.read_text(encoding="utf-8")), encoding="utf-8")
-    apkg, output = series.build(when=T0 + 1000)
+    apkg, output = release(project, when=T0 + 1000)
     assert "no changes" in output
-    assert apkg.read_bytes() == package and series.lock.read_bytes() == lock
+    assert apkg.read_bytes() == package and project.lock.read_bytes() == lock
 
 
 def test_init_template_never_lends_its_guids(tmp_path, monkeypatch, learner):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0))
-    assert CliRunner().invoke(main, ["init", "--series", "SE"]).exit_code == 0
-    assert CliRunner().invoke(main, ["build", "-o", "v1.apkg"]).exit_code == 0
+    assert invoke("init", "--series", "SE").exit_code == 0
+    assert invoke("build", "-o", "v1.apkg").exit_code == 0
     log = import_package(learner.col, tmp_path / "v1.apkg")
     answer_all(learner.col)
     template = learner.notes()
     shutil.copy(CORPUS / "02-trade-offs.md", tmp_path / "decks" / "se" / "01-first-video.md")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0 + 1000))
-    result = CliRunner().invoke(main, ["build", "-o", "v2.apkg"])
+    result = invoke("build", "-o", "v2.apkg")
     assert result.exit_code == 0, result.output
     log = import_package(learner.col, tmp_path / "v2.apkg")
     assert log["conflicting"] == 0
@@ -526,43 +472,43 @@ def test_init_template_never_lends_its_guids(tmp_path, monkeypatch, learner):
             assert "retired" in note.tags, f"placeholder {guid} now carries {note.fields[0][:60]}"
 
 
-def test_upgrading_ankigen_never_changes_a_notes_type(series, learner, monkeypatch):
+def test_upgrading_ankigen_never_changes_a_notes_type(project, learner, monkeypatch):
     """A recap bullet with no bold was a question/answer note before ankigen read its
     shape; the ankigen that makes it a cloze (same anchor) keeps it the question/answer note
     learners have, under its GUID."""
     import ankigen.recap as recap
 
-    series.edit("- **Cross-team:** Downstream", "- Cross-team: Downstream")
+    project.edit("- **Cross-team:** Downstream", "- Cross-team: Downstream")
     monkeypatch.setattr(recap, "deletions", lambda text, title="": None)  # as ankigen 0.1 did
-    notes, history = study(series, learner)
+    notes, history = study(project, learner)
     before = learner.note_by_text("Cross-team")
     assert before.note_type()["name"] == "ankigen Q/A"
     monkeypatch.undo()  # the new version, and a new version's cache
-    shutil.rmtree(series.root / "dist" / ".cache", ignore_errors=True)
-    log, output = update(series, learner)
+    shutil.rmtree(project.root / "dist" / ".cache", ignore_errors=True)
+    log, output = update(project, learner)
     assert log["new"] == 0 and log["updated"] == 1
-    assert_sound(learner, series.root / "dist" / f"v{series.builds}.apkg", log, notes, history)
+    assert_sound(learner, project.root / "dist" / f"v{project.releases}.apkg", log, notes, history)
     after = learner.notes()[before.guid]
     assert after.note_type()["name"] == "ankigen Q/A"
     assert "Cross-team: Downstream causes your incidents? [...]" in after.fields[0]
     assert "It's your problem too." in after.fields[1]
-    log, output = update(series, learner)  # and it stays so
+    log, output = update(project, learner)  # and it stays so
     assert log["updated"] == 0 and "no changes" in output
 
 
 def test_init_template_renamed_before_its_first_build_never_lends_its_guids(tmp_path, monkeypatch, learner):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0))
-    assert CliRunner().invoke(main, ["init", "--series", "SE"]).exit_code == 0
+    assert invoke("init", "--series", "SE").exit_code == 0
     script = tmp_path / "decks" / "se" / "01-intro.md"
     (tmp_path / "decks" / "se" / "01-first-video.md").rename(script)
-    assert CliRunner().invoke(main, ["build", "-o", "v1.apkg"]).exit_code == 0
+    assert invoke("build", "-o", "v1.apkg").exit_code == 0
     import_package(learner.col, tmp_path / "v1.apkg")
     answer_all(learner.col)
     template = learner.notes()
     shutil.copy(CORPUS / "02-trade-offs.md", script)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0 + 1000))
-    result = CliRunner().invoke(main, ["build", "-o", "v2.apkg"])
+    result = invoke("build", "-o", "v2.apkg")
     assert result.exit_code == 0, result.output
     log = import_package(learner.col, tmp_path / "v2.apkg")
     assert log["conflicting"] == 0 and log["new"] == 10

@@ -8,46 +8,16 @@ import shutil
 import pytest
 import yaml
 
-from conftest import CORPUS, edit_one_of_each
+from conftest import CORPUS, TWO, edit_one_of_each
 from ankigen.lock import END_MARKER
 
 
-@pytest.fixture
-def deck(run, tmp_path):
-    scripts = tmp_path / "decks" / "se"
-    scripts.mkdir(parents=True)
-    for name in ("01-ownership.md", "02-trade-offs.md"):
-        shutil.copy(CORPUS / name, scripts / name)
-    config = tmp_path / "decks" / "se.yaml"
-    config.write_text("name: Staff Engineering\nsources: [se/*.md]\n", encoding="utf-8")
-    result = run("build", config)
-    assert result.exit_code == 0, result.output
-    return config
+pytestmark = pytest.mark.project(TWO, name="Staff Engineering", folder="se")
+TRAP = "- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level."
 
 
-def lock_of(config):
-    return config.with_name("se.lock.yaml")
-
-
-def snapshot(tmp_path):
-    return {p: p.read_bytes() for p in (tmp_path / "dist").glob("*.apkg")}
-
-
-def refused(run, config, tmp_path, *expect: str):
-    before_pkg = snapshot(tmp_path)
-    before_lock = lock_of(config).read_bytes()
-    result = run("build", config)
-    assert result.exit_code == 1
-    assert "Traceback" not in result.output
-    for text in expect:
-        assert text in result.output
-    assert snapshot(tmp_path) == before_pkg, "the previous package changed"
-    assert lock_of(config).read_bytes() == before_lock, "the lock was rewritten"
-    return result.output
-
-
-def test_lock_is_sorted_plain_yaml_with_an_end_marker(deck):
-    text = lock_of(deck).read_text(encoding="utf-8")
+def test_lock_is_sorted_plain_yaml_with_an_end_marker(project):
+    text = project.lock.read_text(encoding="utf-8")
     assert text.rstrip().endswith(END_MARKER)
     data = yaml.safe_load(text)
     keys = list(data["notes"])
@@ -59,80 +29,79 @@ def test_lock_is_sorted_plain_yaml_with_an_end_marker(deck):
     assert set(data["note_types"]) == {"1094166082", "1750312575"}
 
 
-def test_truncated_lock_is_refused(run, deck, tmp_path):
-    lock = lock_of(deck)
+def test_truncated_lock_is_refused(run, project):
+    lock = project.lock
     lock.write_bytes(lock.read_bytes()[: len(lock.read_bytes()) // 2])
-    out = refused(run, deck, tmp_path, "se.lock.yaml", "cut short", "git checkout")
-    assert len(out.strip().splitlines()) == 2
+    project.refused("decks/se.lock.yaml", None, "cut short", "git checkout")
+    assert len(project.last.output.strip().splitlines()) == 2
 
 
-def test_merge_conflict_markers_are_refused(run, deck, tmp_path):
-    lock = lock_of(deck)
+def test_merge_conflict_markers_are_refused(run, project):
+    lock = project.lock
     lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
     i = next(n for n, line in enumerate(lines) if "ownership/recap/trap\":" in line)
     lines[i:i] = ["<<<<<<< HEAD\n", "=======\n", ">>>>>>> theirs\n"]
     lock.write_text("".join(lines), encoding="utf-8")
-    refused(run, deck, tmp_path, f"se.lock.yaml:{i + 1}:", "merge-conflict")
+    project.refused("decks/se.lock.yaml", i + 1, "merge-conflict")
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda t: t.replace('"guid":', '"gooid":', 1),
-    lambda t: t.replace('"mod": ', '"mod": "soon", "m": ', 1),
-    lambda t: t.replace('"clozes": {', '"clozes": {"x": "one", ', 1),
-    lambda t: t.replace("version: 1", "version: 7"),
-    lambda t: "notes: [\n" + t,
+@pytest.mark.parametrize(("mangle", "line"), [
+    (lambda t: t.replace('"guid":', '"gooid":', 1), 14),
+    (lambda t: t.replace('"mod": ', '"mod": "soon", "m": ', 1), 8),
+    (lambda t: t.replace('"clozes": {', '"clozes": {"x": "one", ', 1), 17),
+    (lambda t: t.replace("version: 1", "version: 7"), None),
+    (lambda t: "notes: [\n" + t, 1),
 ])
-def test_hand_mangled_lock_is_refused(run, deck, tmp_path, mangle):
-    lock = lock_of(deck)
-    lock.write_text(mangle(lock.read_text(encoding="utf-8")), encoding="utf-8")
-    refused(run, deck, tmp_path, "se.lock.yaml")
+def test_hand_mangled_lock_is_refused(project, mangle, line):
+    project.lock.write_text(mangle(project.lock.read_text(encoding="utf-8")), encoding="utf-8")
+    project.refused("decks/se.lock.yaml", line)
 
 
-def test_one_guid_twice_in_the_lock_is_refused(run, deck, tmp_path):
-    lock = lock_of(deck)
+def test_one_guid_twice_in_the_lock_is_refused(run, project):
+    lock = project.lock
     data = yaml.safe_load(lock.read_text(encoding="utf-8"))
     guid = data["notes"]["ownership/recap/trap"]["guid"]
     text = lock.read_text(encoding="utf-8")
     other = data["notes"]["ownership/one-liner"]["guid"]
     assert f'"guid": "{other}"' in text
     lock.write_text(text.replace(f'"guid": "{other}"', f'"guid": "{guid}"'), encoding="utf-8")
-    refused(run, deck, tmp_path, "both")
+    project.refused("decks/se.lock.yaml", None, "both")
 
 
-def test_valid_hand_merged_lock_is_accepted(run, deck, tmp_path):
+def test_valid_hand_merged_lock_is_accepted(run, project):
     """Two branches each added a note; the merged lock (both entries) builds."""
-    lock = lock_of(deck)
+    lock = project.lock
     data = yaml.safe_load(lock.read_text(encoding="utf-8"))
     text = lock.read_text(encoding="utf-8")
     # reorder the notes by hand, as a merge might, keeping YAML valid
     reordered = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     lock.write_text(reordered + END_MARKER + "\n", encoding="utf-8")
-    result = run("build", deck, "--json")
+    result = run("build", project.config, "--json")
     assert result.exit_code == 0, result.output
     changes = json.loads(result.output)["decks"][0]["changes"]
     assert changes["added"] == [] and changes["changed"] == [] and changes["retired"] == []
     assert lock.read_text(encoding="utf-8") == text
 
 
-def test_notetype_change_is_refused_unless_allowed(run, deck, tmp_path):
-    lock = lock_of(deck)
+def test_notetype_change_is_refused_unless_allowed(run, project):
+    lock = project.lock
     text = lock.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     shape = data["note_types"]["1094166082"]["shape"]
     lock.write_text(text.replace(shape, "deadbeef" * 2), encoding="utf-8")
-    out = refused(run, deck, tmp_path, "conflicting", "--allow-notetype-change")
+    out = project.refused("decks/se.yaml", None, "conflicting", "--allow-notetype-change")
     assert "ankigen Cloze+" in out
-    result = run("build", deck, "--allow-notetype-change")
+    result = run("build", project.config, "--allow-notetype-change")
     assert result.exit_code == 0, result.output
 
 
-def test_css_change_moves_the_notetype_mod_forward(run, deck, tmp_path):
-    lock = lock_of(deck)
+def test_css_change_moves_the_notetype_mod_forward(run, project):
+    lock = project.lock
     text = lock.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     entry = data["note_types"]["1750312575"]
     lock.write_text(text.replace(entry["look"], "f" * 16), encoding="utf-8")
-    result = run("build", deck)
+    result = run("build", project.config)
     assert result.exit_code == 0, result.output
     after = yaml.safe_load(lock.read_text(encoding="utf-8"))["note_types"]["1750312575"]
     assert after["mod"] > entry["mod"]
@@ -141,18 +110,18 @@ def test_css_change_moves_the_notetype_mod_forward(run, deck, tmp_path):
     assert untouched["mod"] == data["note_types"]["1094166082"]["mod"]
 
 
-def test_diff_writes_nothing_and_lists_changes(run, deck, tmp_path):
-    edit_one_of_each(deck.parent / "se" / "01-ownership.md")
-    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    result = run("diff", deck)
+def test_diff_writes_nothing_and_lists_changes(run, project):
+    edit_one_of_each(project.script())
+    before = project.files()
+    result = run("diff", project.config)
     assert result.exit_code == 0, result.output
-    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert project.files() == before
     out = result.output
     assert "+ ownership/recap/blast-radius" in out
     assert "~ ownership/recap/trap" in out and "{+inside+}" in out
     assert "ownership/recap/2-am-page-for-a-dependency → ownership/recap/2-am-page-for-someone-elses-dependency" in out
     assert "- ownership/recap/at-l6" in out
-    data = json.loads(run("diff", deck, "--json").output)["decks"][0]["changes"]
+    data = json.loads(run("diff", project.config, "--json").output)["decks"][0]["changes"]
     assert data["added"] == ["ownership/recap/blast-radius"]
     assert data["changed"] == ["ownership/recap/trap"]
     assert data["retired"] == ["ownership/recap/at-l6"]
@@ -160,35 +129,27 @@ def test_diff_writes_nothing_and_lists_changes(run, deck, tmp_path):
                                 "ownership/recap/2-am-page-for-someone-elses-dependency"]]
 
 
-def test_pin_wins_over_a_changed_bold_phrase(run, deck, tmp_path):
-    script = deck.parent / "se" / "01-ownership.md"
-    text = script.read_text(encoding="utf-8").replace(
-        "- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level.",
-        "- **Comfort zone:** Never leaving it. Grow the lane instead. <!-- ankigen:id trap -->")
-    script.write_text(text, encoding="utf-8")
-    data = json.loads(run("diff", deck, "--json").output)["decks"][0]["changes"]
+def test_pin_wins_over_a_changed_bold_phrase(run, project):
+    project.edit(TRAP, "- **Comfort zone:** Never leaving it. Grow the lane instead. <!-- ankigen:id trap -->")
+    data = json.loads(run("diff", project.config, "--json").output)["decks"][0]["changes"]
     assert data["changed"] == ["ownership/recap/trap"] and not data["added"] and not data["retired"]
 
 
-def test_unlike_replacement_is_not_guessed(run, deck, tmp_path):
-    script = deck.parent / "se" / "01-ownership.md"
-    text = script.read_text(encoding="utf-8").replace(
-        "- **Trap:** Staying in your lane. At L6, you expand the lane. Your scope grows with your level.",
-        "- **Pagers:** Rotate them weekly. Nobody should carry one for a month.")
-    script.write_text(text, encoding="utf-8")
-    data = json.loads(run("diff", deck, "--json").output)["decks"][0]["changes"]
+def test_unlike_replacement_is_not_guessed(run, project):
+    project.edit(TRAP, "- **Pagers:** Rotate them weekly. Nobody should carry one for a month.")
+    data = json.loads(run("diff", project.config, "--json").output)["decks"][0]["changes"]
     assert data["added"] == ["ownership/recap/pagers"]
     assert data["retired"] == ["ownership/recap/trap"]
     assert data["renamed"] == []
 
 
-def test_front_matter_id_keeps_a_moved_video(run, deck, tmp_path):
-    scripts = deck.parent / "se"
+def test_front_matter_id_keeps_a_moved_video(run, project):
+    scripts = project.scripts
     text = (scripts / "01-ownership.md").read_text(encoding="utf-8")
     (scripts / "01-ownership.md").unlink()
     (scripts / "09-something-else.md").write_text("---\nid: ownership\n---\n" + text.replace(
         "# Ownership: Beyond Your Code", "# Owning Outcomes"), encoding="utf-8")
-    data = json.loads(run("diff", deck, "--json").output)["decks"][0]["changes"]
+    data = json.loads(run("diff", project.config, "--json").output)["decks"][0]["changes"]
     assert not data["added"] and not data["retired"] and not data["renamed"]
 
 
@@ -205,18 +166,18 @@ def test_lock_option_and_markdown_folder_lock(run, tmp_path):
             == yaml.safe_load((tmp_path / "series.lock.yaml").read_text())["notes"]["ownership/recap/trap"]["guid"])
 
 
-def test_check_reports_what_the_lock_stage_would(run, deck, tmp_path):
-    script = deck.parent / "se" / "01-ownership.md"
+def test_check_reports_what_the_lock_stage_would(run, project):
+    script = project.script()
     text = script.read_text(encoding="utf-8").replace("→ **System ownership** ", "")
     script.write_text(text.replace("# Ownership: Beyond Your Code", "# Owning It"), encoding="utf-8")
-    lock = lock_of(deck)
+    lock = project.lock
     before = lock.read_bytes()
-    result = run("check", deck, "--json")
+    result = run("check", project.config, "--json")
     codes = {d["code"] for d in json.loads(result.output)}
     assert {"empty-card", "deck-kept"} <= codes
     assert lock.read_bytes() == before
     lock.write_text(lock.read_text(encoding="utf-8")[:200], encoding="utf-8")
-    result = run("check", deck)
+    result = run("check", project.config)
     assert result.exit_code == 1 and "cut short" in result.output
 
 

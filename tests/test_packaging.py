@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ankigen.cli import main
+from cli import run_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,13 +35,12 @@ def test_pre_commit_hook_runs_a_real_command(tmp_path):
     # as pre-commit runs it: from the repository's root, no file names, args appended
     project = tmp_path / "series"
     project.mkdir()
-    ankigen = [sys.executable, "-m", "ankigen"]
-    subprocess.run([*ankigen, "init", "--series", "Platform Basics"], cwd=project, check=True, capture_output=True)
-    clean = subprocess.run([*ankigen, *command, "--strict"], cwd=project, capture_output=True, text=True)
+    assert run_process("init", "--series", "Platform Basics", cwd=project).returncode == 0
+    clean = run_process(*command, "--strict", cwd=project)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     script = project / "decks" / "platform-basics" / "01-first-video.md"
     script.write_text(script.read_text(encoding="utf-8") + "\n- **Broken {{c1::** cloze\n", encoding="utf-8")
-    flagged = subprocess.run([*ankigen, *command, "--strict"], cwd=project, capture_output=True, text=True)
+    flagged = run_process(*command, "--strict", cwd=project)
     assert flagged.returncode == 1 and "01-first-video.md" in flagged.stdout
 
 
@@ -66,12 +66,11 @@ def test_the_wheel_holds_the_whole_package_and_works_outside_the_checkout(tmp_pa
 
     adopt = tmp_path / "my-series"  # a maintainer's own repository, far from this checkout
     adopt.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "SOURCE_DATE_EPOCH": "1800000000"}
+    env = {"PYTHONPATH": str(tmp_path / "site"), "SOURCE_DATE_EPOCH": "1800000000"}
     def ankigen(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "ankigen", *args], cwd=adopt, env=env,
-                              capture_output=True, text=True)
+        return run_process(*args, cwd=adopt, env=env)
     where = subprocess.run([sys.executable, "-c", "import ankigen; print(ankigen.__file__)"], cwd=adopt,
-                           env=env, capture_output=True, text=True)
+                           env={**os.environ, **env}, capture_output=True, text=True)
     assert where.stdout.strip().startswith(str(tmp_path / "site"))
     assert ankigen("init", "--series", "Platform Basics").returncode == 0
     checked, built = ankigen("check", "--strict"), ankigen("build")

@@ -7,19 +7,11 @@ import re
 
 import pytest
 
-from anki_helpers import import_package, open_collection
+from anki_helpers import card_html, cards_of, imported
 from chromium import Browser, find_chromium
 from conftest import SEED, edit_one_of_each
 
 CARD = re.compile(r'<div class="anki-card" data-card="\d+">')
-
-
-@pytest.fixture
-def seed_folder(tmp_path):
-    folder = tmp_path / "staff-engineering"
-    folder.mkdir()
-    (folder / SEED.name).write_bytes(SEED.read_bytes())
-    return folder
 
 
 def _pages(out):
@@ -35,20 +27,15 @@ def test_every_card_is_on_the_page_exactly_as_anki_renders_it(run, seed_folder, 
     pages = _pages(tmp_path / "site")
     page = pages["staff-engineering/001-ownership-beyond-your-code.html"]
     assert len(CARD.findall(page)) == 15
-    col = open_collection(tmp_path)
-    import_package(col, tmp_path / "seed.apkg")
-    try:
-        for cid in col.find_cards(""):
-            card = col.get_card(cid)
-            question = card.question().split("</style>", 1)[1]
-            answer = card.answer().split("</style>", 1)[1]
+    with imported(tmp_path, tmp_path / "seed.apkg") as (col, _):
+        for card in cards_of(col):
+            assert card.question().startswith("<style>") and card.answer().startswith("<style>")
+            question, answer = card_html(card.question()), card_html(card.answer())
             n = card.ord + 1
             assert (f'<div class="card card{n}">{question}</div>' in page), question
             assert (f'<div class="card card{n}">{answer}</div>' in page), answer
             css = card.question().split("</style>", 1)[0].removeprefix("<style>")
             assert css in page  # the deck's own CSS, byte for byte
-    finally:
-        col.close()
     assert "<script" not in page.split('<main class="notes">', 1)[1].split("</main>", 1)[0]
     assert 'href="staff-engineering/001-ownership-beyond-your-code.html"' in pages["index.html"]
 

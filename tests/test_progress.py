@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import pty
-import subprocess
-import sys
 
 import pytest
 
+from cli import run_process, spawn
 from conftest import SEED
 
 
@@ -22,10 +21,10 @@ def batch(tmp_path):
     return folder
 
 
-def run_in_terminal(args, cwd) -> str:
-    """Run with stdout and stderr on a pseudo-terminal; return what it showed."""
+def run_in_terminal(*args, cwd) -> str:
+    """Run ankigen with stdout and stderr on a pseudo-terminal; return what it showed."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(args, cwd=cwd, stdin=follower, stdout=follower, stderr=follower)
+    proc = spawn(*args, cwd=cwd, stdin=follower, stdout=follower, stderr=follower)
     os.close(follower)
     chunks = []
     while True:
@@ -43,25 +42,21 @@ def run_in_terminal(args, cwd) -> str:
 
 
 def test_progress_bar_on_a_terminal(batch, tmp_path):
-    shown = run_in_terminal([sys.executable, "-m", "ankigen", "build", str(batch), "-o",
-                             str(tmp_path / "b.apkg")], tmp_path)
+    shown = run_in_terminal("build", batch, "-o", tmp_path / "b.apkg", cwd=tmp_path)
     assert "Reading scripts" in shown
     assert "25 videos" in shown
 
 
 def test_silent_when_piped_or_quiet(batch, tmp_path):
-    piped = subprocess.run([sys.executable, "-m", "ankigen", "build", str(batch), "-o",
-                            str(tmp_path / "b.apkg")], cwd=tmp_path, capture_output=True, text=True)
+    piped = run_process("build", batch, "-o", tmp_path / "b.apkg", cwd=tmp_path)
     assert piped.returncode == 0
     assert "Reading scripts" not in piped.stdout + piped.stderr
-    quiet = run_in_terminal([sys.executable, "-m", "ankigen", "build", str(batch), "-o",
-                             str(tmp_path / "c.apkg"), "-q"], tmp_path)
+    quiet = run_in_terminal("build", batch, "-o", tmp_path / "c.apkg", "-q", cwd=tmp_path)
     assert quiet.strip() == ""
 
 
 def test_verbose_lists_every_video(batch, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "ankigen", "build", str(batch), "-o",
-                             str(tmp_path / "b.apkg"), "-v"], cwd=tmp_path, capture_output=True, text=True)
+    result = run_process("build", batch, "-o", tmp_path / "b.apkg", "-v", cwd=tmp_path)
     assert result.returncode == 0
     lines = [line for line in result.stdout.splitlines() if "notes," in line and ".md:" in line]
     assert len(lines) == 25

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import snapshot
+
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
@@ -32,31 +34,27 @@ drift = _load("drift")
 quality = _load("quality")
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 # ---------------------------------------------------------------- drift.py
 
 def test_same_seed_same_bytes_other_seed_other_series(tmp_path):
     one = drift.generate(tmp_path / "a" / "series", videos=6, seed=3)
     two = drift.generate(tmp_path / "b" / "series", videos=6, seed=3)
     other = drift.generate(tmp_path / "c" / "series", videos=6, seed=4)
-    assert _snapshot(tmp_path / "a" / "series") == _snapshot(tmp_path / "b" / "series")
+    assert snapshot(tmp_path / "a" / "series") == snapshot(tmp_path / "b" / "series")
     assert (tmp_path / "a" / "series.manifest.json").read_bytes() == (tmp_path / "b" / "series.manifest.json").read_bytes()
     assert one == two
-    assert _snapshot(tmp_path / "a" / "series") != _snapshot(tmp_path / "c" / "series")
+    assert snapshot(tmp_path / "a" / "series") != snapshot(tmp_path / "c" / "series")
     assert other["files"] != one["files"]
 
 
 @pytest.fixture(scope="module")
-def series(tmp_path_factory):
+def drift_series(tmp_path_factory):
     out = tmp_path_factory.mktemp("drift") / "series"
     return out, drift.generate(out, videos=150, seed=7)
 
 
-def test_manifest_matches_the_files_it_describes(series):
-    out, manifest = series
+def test_manifest_matches_the_files_it_describes(drift_series):
+    out, manifest = drift_series
     files = manifest["files"]
     assert sorted(files) == sorted(p.name for p in out.glob("*.md"))
     assert not list(out.glob("*.json")), "the manifest sits beside the folder, not in it"
@@ -112,8 +110,8 @@ def test_manifest_matches_the_files_it_describes(series):
     assert len(titles) == len(files)
 
 
-def test_the_series_drifts_in_every_recorded_way(series):
-    _, manifest = series
+def test_the_series_drifts_in_every_recorded_way(drift_series):
+    _, manifest = drift_series
     files = manifest["files"].values()
     bullets = [b for f in files for b in f["recap"]]
     no_bold = sum(not b["bold"] for b in bullets) / len(bullets)
@@ -243,12 +241,12 @@ def test_order_is_scored_from_what_anki_lists_and_hands_out():
 def test_quality_builds_a_copy_and_reports_on_it(tmp_path):
     out = tmp_path / "series"
     drift.generate(out, videos=3, seed=2)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
     proc = subprocess.run([sys.executable, str(BENCH / "quality.py"), str(out), "--json", "--samples", "5"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert _snapshot(tmp_path) == before, "nothing is written into or beside the folder"
+    assert snapshot(tmp_path) == before, "nothing is written into or beside the folder"
     assert report["build"]["scripts"] == 3 and report["build"]["exit"] in (0, 1)
     assert report["build"]["videos"] + len(report["build"]["excluded"]) == 3
     assert report["think_together"]["expected"] == 3

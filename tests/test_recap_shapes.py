@@ -373,29 +373,27 @@ def test_a_learner_sees_what_to_recall_on_every_card(run, tmp_path):
     """Built through the CLI and imported into Anki: each no-bold bullet is a cloze whose
     front hides what its shape names; only the bullet with nothing to hide alone asks a
     question, and that question shows the words to complete."""
-    from anki_helpers import import_package, open_collection, visible_text
+    from anki_helpers import cards_of, imported, seen
 
     (tmp_path / "01-limits.md").write_text(SCRIPT, encoding="utf-8")
     result = run("build", tmp_path / "01-limits.md", "-o", tmp_path / "limits.apkg")
     assert result.exit_code == 0, result.output
     warned = {int(m) for m in re.findall(r"01-limits\.md:(\d+): warning", result.output)}
     assert warned == {1, 8}  # no examples section; the bullet with nothing to hide alone
-    col = open_collection(tmp_path)
-    assert import_package(col, tmp_path / "limits.apkg")["conflicting"] == 0
-    seen = {}
-    for cid in col.find_cards("tag:recap"):
-        card = col.get_card(cid)
-        front, back = visible_text(card.question()), visible_text(card.answer())
-        front = re.sub(r"\s+([.,])", r"\1", front.rsplit("Quick Recap", 1)[-1].strip())
-        seen[front] = back
-    col.close()
-    assert set(seen) == {
+    shown = {}
+    with imported(tmp_path, tmp_path / "limits.apkg") as (col, log):
+        assert log["conflicting"] == 0
+        for card in cards_of(col, "tag:recap"):
+            front, back = seen(card)
+            front = re.sub(r"\s+([.,])", r"\1", front.rsplit("Quick Recap", 1)[-1].strip())
+            shown[front] = back
+    assert set(shown) == {
         "Token bucket = [...]. Bursts are fine.",
         "429 = [...]. 503 = overloaded.",
         "429 = slow down. 503 = [...].",
         "[...] when the limiter's store is down.",
         "Which words complete the recap point “L….”?",
     }
-    assert "a bucket that refills at a fixed rate" in seen["Token bucket = [...]. Bursts are fine."]
-    assert "Fail open" in seen["[...] when the limiter's store is down."]
-    assert "Limiting." in seen["Which words complete the recap point “L….”?"]
+    assert "a bucket that refills at a fixed rate" in shown["Token bucket = [...]. Bursts are fine."]
+    assert "Fail open" in shown["[...] when the limiter's store is down."]
+    assert "Limiting." in shown["Which words complete the recap point “L….”?"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from anki_helpers import import_package, open_collection, visible_text
+from anki_helpers import cards_of, imported, notes_of, seen
 
 
 def test_init_then_build_then_import(run, tmp_path):
@@ -25,21 +25,17 @@ def test_init_then_build_then_import(run, tmp_path):
     deck = json.loads(built.stdout)["decks"][0]
     assert (deck["name"], deck["videos"], deck["notes"], deck["cards"]) == ("Platform Basics", 1, 8, 12)
 
-    col = open_collection(tmp_path)
-    try:
-        assert import_package(col, tmp_path / "pb.apkg")["new"] == 8
+    with imported(tmp_path, tmp_path / "pb.apkg") as (col, log):
+        assert log["new"] == 8
         kinds = Counter()
-        for nid in col.find_notes(""):
-            note = col.get_note(nid)
+        for note in notes_of(col):
             kinds[next(t for t in note.tags if "::" not in t)] += 1
             for value in note.fields:
                 assert "<!--" not in value and "&lt;!--" not in value and "CARD" not in value
         assert kinds == {"recap": 3, "contrast": 2, "one-liner": 1, "think-together": 1, "ladder": 1}
-        for cid in col.find_cards(""):
-            card = col.get_card(cid)
-            assert visible_text(card.question()) != visible_text(card.answer())
-    finally:
-        col.close()
+        for card in cards_of(col):
+            front, back = seen(card)
+            assert front != back
 
 
 def test_every_section_of_a_video_script_is_there_and_explained(run, tmp_path):

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
-import zipfile
 from pathlib import Path
 
 import pytest
 
+from anki_helpers import package_notes
 from ankigen.config import DEFAULT_LEVELS
 from ankigen.contrast import Levels
 from ankigen.errors import Problems
@@ -100,16 +99,6 @@ def test_analogies_are_context_not_think_togethers():
 
 # ---------------------------------------------------------------- the whole folder, built
 
-def _notes_and_tags(package: Path) -> list[tuple[str, str]]:
-    with zipfile.ZipFile(package) as zf:
-        db = zf.read("collection.anki2")
-    conn = sqlite3.connect(":memory:")
-    conn.deserialize(db)
-    rows = conn.execute("SELECT flds, tags FROM notes").fetchall()
-    conn.close()
-    return rows
-
-
 def test_the_whole_series_builds_as_one_deck_with_few_warnings(run, tmp_path):
     folder = tmp_path / "system-design"
     shutil.copytree(SYSTEM_DESIGN, folder)
@@ -123,8 +112,8 @@ def test_the_whole_series_builds_as_one_deck_with_few_warnings(run, tmp_path):
     assert any(w["file"].endswith("Topic_10_Load_Shedding.md") and w["line"] == 43
                and "code fence is never closed" in w["message"] for w in warnings), warnings
     assert len(warnings) <= deck["videos"] / 3, warnings
-    rows = _notes_and_tags(tmp_path / "dist" / "system-design.apkg")
-    staff = [tags for flds, tags in rows if "load-shedding" in tags]
+    rows = package_notes(tmp_path / "dist" / "system-design.apkg")
+    staff = [note.tags for note in rows if "load-shedding" in note.tags]
     assert staff and all("level::staff" in tags.split() for tags in staff)
 
 
@@ -137,24 +126,20 @@ def test_the_same_series_on_the_command_line_names_the_fence(run, tmp_path):
 
 
 def test_in_anki_the_levels_are_tags_and_no_card_shows_a_stage_direction(run, tmp_path):
-    from anki_helpers import import_package, open_collection, visible_text
+    from anki_helpers import cards_of, imported, seen
 
     folder = tmp_path / "system-design"
     shutil.copytree(SYSTEM_DESIGN, folder)
     assert run("build", folder, "-o", tmp_path / "sd.apkg").exit_code == 0
     (tmp_path / "anki").mkdir()
-    col = open_collection(tmp_path / "anki")
-    try:
-        assert import_package(col, tmp_path / "sd.apkg")["new"] == 61
+    with imported(tmp_path / "anki", tmp_path / "sd.apkg") as (col, log):
+        assert log["new"] == 61
         for level in set(LEVELS.values()):
             notes = sum(sum(EXPECTED[n][:4]) + EXPECTED[n][4] for n in EXPECTED
                         if LEVELS[re.match(r"Topic_(\d+)_", n).group(1)] == level)
             assert len(col.find_notes(f"tag:level::{level}")) == notes, level
-        for cid in col.find_cards("tag:think-together"):
-            card = col.get_card(cid)
-            shown = visible_text(card.question()) + " " + visible_text(card.answer())
+        for card in cards_of(col, "tag:think-together"):
+            shown = " ".join(seen(card))
             for phrase in ("Pause", "Got your answer", "walk through it", "Trick question",
                            "Question:", "Answer:", "Don't answer"):
                 assert phrase not in shown, shown
-    finally:
-        col.close()

@@ -6,45 +6,33 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from anki_helpers import import_package, open_collection
+from anki_helpers import card_html, imported, notes_of
+from cli import invoke
+from conftest import CORPUS
 from ankigen.notetypes import CLOZE_TYPE, NOTE_TYPES
 from ankigen.template import TemplateError, cloze_numbers, render, render_cards, reveal_cloze
 
 TYPES = {t.name: t for t in NOTE_TYPES}
 
 
-def _html(side: str) -> str:
-    """Anki's question()/answer() without the ``<style>`` it puts first."""
-    return side.split("</style>", 1)[1] if side.startswith("<style>") else side
-
-
 @pytest.fixture(scope="module")
 def anki(tmp_path_factory):
     """A collection holding the whole shipped series, built through the CLI."""
-    from click.testing import CliRunner
-
-    from ankigen.cli import main
-    from conftest import CORPUS
-
     folder = tmp_path_factory.mktemp("anki")
-    result = CliRunner().invoke(main, ["build", str(CORPUS), "-o", str(folder / "se.apkg"),
-                                      "--lock", str(folder / "se.lock.yaml")])
+    result = invoke("build", CORPUS, "-o", folder / "se.apkg", "--lock", folder / "se.lock.yaml")
     assert result.exit_code == 0, result.output
-    col = open_collection(folder)
-    import_package(col, folder / "se.apkg")
-    yield col
-    col.close()
+    with imported(folder, folder / "se.apkg") as (col, _):
+        yield col
 
 
 def _anki_cards(note):
     cards = sorted(note.cards(), key=lambda c: c.ord)
-    return [(c.ord + 1, _html(c.question()), _html(c.answer())) for c in cards]
+    return [(c.ord + 1, card_html(c.question()), card_html(c.answer())) for c in cards]
 
 
 def test_every_card_of_the_series_renders_as_anki_renders_it(anki):
     compared = 0
-    for nid in anki.find_notes(""):
-        note = anki.get_note(nid)
+    for note in notes_of(anki):
         ours = [(c.ordinal, c.question, c.answer)
                 for c in render_cards(TYPES[note.note_type()["name"]], tuple(note.fields))]
         assert ours == _anki_cards(note)

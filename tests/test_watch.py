@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
+from cli import spawn
 from conftest import SEED
 
 
@@ -22,15 +18,12 @@ def wait_for(predicate, timeout: float = 20.0) -> bool:
     return False
 
 
-def test_watch_rebuilds_on_change_and_stops_on_ctrl_c(tmp_path):
-    folder = tmp_path / "series"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
+def test_watch_rebuilds_on_change_and_stops_on_ctrl_c(seed_folder, tmp_path):
+    folder = seed_folder
     out, err = tmp_path / "out.txt", tmp_path / "err.txt"
     with open(out, "w") as fout, open(err, "w") as ferr:
-        proc = subprocess.Popen([sys.executable, "-m", "ankigen", "build", str(folder), "-o",
-                                 str(tmp_path / "s.apkg"), "--watch"], cwd=tmp_path,
-                                stdout=fout, stderr=ferr, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = spawn("build", folder, "-o", tmp_path / "s.apkg", "--watch", cwd=tmp_path,
+                     stdout=fout, stderr=ferr, env={"PYTHONUNBUFFERED": "1"})
         try:
             assert wait_for(lambda: "watching" in err.read_text()), err.read_text()
             first = (tmp_path / "s.apkg").read_bytes()
