@@ -23,7 +23,8 @@ from .config import DeckConfig, display_path, load_config, markdown_deck, natura
 from .contrast import Levels
 from .errors import ERROR, AnkigenError, Diagnostic, Problems
 from .extract import extract
-from .lock import Lock, dump_lock, lock_path_for, read_lock
+from .lock import Lock, dump_lock, lock_path_for
+from .lockfile import read_lock
 from .cards import card_count, prepared
 from .notes import Deck, Video
 from .text import CONTROL, clean, may_hold_control, slugify
