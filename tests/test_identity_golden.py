@@ -27,7 +27,7 @@ import yaml
 
 from ankigen.build import Options, build
 from ankigen.errors import AnkigenError
-from ankigen.identity import locked_type
+from ankigen.retype import locked_type
 from ankigen.lockfile import read_lock
 
 CASES = Path(__file__).parent / "identity"

@@ -11,7 +11,8 @@ from . import cards
 from .changes import DeckChanges, content_hash, next_mod, note_type_mod, word_diff
 from .config import stable_id
 from .errors import AnkigenError, Diagnostic, Problems
-from .identity import Identity, identify, locked_type
+from .identity import Identity, identify
+from .retype import locked_type
 from .lock import Lock, LockedNote, LockedVideo
 from .notes import CLOZE, KEY_PART, Deck, Video
 from .notetypes import CLOZE_TYPE, NOTE_TYPES, QA_TYPE
