@@ -661,6 +661,17 @@ def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, pro
     return lock_path, existing, done
 
 
+def lock_diagnostics(config: DeckConfig, deck: Deck) -> list[Diagnostic]:
+    """For ``check``: what settling a read deck against its lock says, as a build with the
+    default options would (a damaged lock's refusal included). Nothing is written."""
+    problems = Problems()
+    try:
+        against_lock(config, deck, Options(), build_epoch(), problems)
+    except AnkigenError as e:
+        return list(e.diagnostics)
+    return problems.items
+
+
 @contextlib.contextmanager
 def _few_cycles():
     """No cyclic garbage collection while a build runs: it makes hundreds of thousands of

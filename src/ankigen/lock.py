@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .notetypes import NoteType
+
 VERSION = 1
 END_MARKER = "# end of ankigen lock"
 HEADER = (
@@ -225,6 +227,21 @@ class Lock:
         if self.read_guids is not None:
             return set(self.read_guids)
         return {n.guid for n in self.notes.values()}
+
+
+def next_mod(now: int, entry_mod: int | None) -> int:
+    """A changed note's ``mod``: the build's time, and always strictly newer than before."""
+    return now if entry_mod is None else max(now, entry_mod + 1)
+
+
+def note_type_mod(note_type: NoteType, locked: LockedNoteType | None, now: int) -> LockedNoteType:
+    """A note type's lock entry: its ``mod`` moves forward when CSS or template HTML changes."""
+    shape, look = note_type.shape(), note_type.look()
+    if locked is None:
+        return LockedNoteType(note_type.name, shape, look, now)
+    if locked.look == look and locked.shape == shape and locked.name == note_type.name:
+        return locked
+    return LockedNoteType(note_type.name, shape, look, next_mod(now, locked.mod))
 
 
 def lock_path_for(config_path: Path | None, folder: Path | None) -> Path:

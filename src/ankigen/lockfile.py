@@ -18,6 +18,7 @@ import yaml
 from .errors import AnkigenError
 from .lock import END_MARKER, HEADER, MAX_CLOZE, MAX_ID_BASE, MAX_TIME, VERSION, Lock, LockedNote, LockedNoteType, \
     LockedVideo
+from .yamlread import UniqueKeys, yaml_problem
 
 # A lock edited by hand into another YAML style is read with PyYAML: its C loader where
 # available. The lock as ankigen writes it is read line by line with json (much faster).
@@ -98,8 +99,6 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         raise AnkigenError("the lock file is nested too deeply to be a lock; "
                            + RECOVER.format(path=shown), shown) from None
     except yaml.YAMLError as e:
-        from .config import yaml_problem
-
         problem, line = yaml_problem(e, text)  # in plain words, at the line of the mistake
         raise AnkigenError(f"the lock file is not valid YAML ({problem}); "
                            + RECOVER.format(path=shown), shown, line) from None
@@ -121,8 +120,6 @@ class _Bad(ValueError):
 @lru_cache(maxsize=2)
 def _unique_keys(loader):
     """``loader``, refusing a key given twice (a note kept from both sides of a merge)."""
-    from .config import UniqueKeys
-
     return type(f"Unique{loader.__name__}", (UniqueKeys, loader), {})
 
 
