@@ -24,15 +24,6 @@ DEFAULT_LEVELS: tuple[str, ...] = (
     "Staff+", "Senior Staff", "L8", "Principal", "Before", "After",
 )
 
-KEYS = {
-    "name": "the deck's name, e.g. Staff Engineering",
-    "id": "a fixed deck id (integer); optional",
-    "sources": "globs of script files, relative to this file",
-    "tags": "tags added to every note",
-    "levels": "labels that count as levels, lowest first",
-}
-
-
 @dataclass(frozen=True)
 class DeckConfig:
     """A validated deck config, or the implicit one of a Markdown folder."""
@@ -85,6 +76,88 @@ def _display(path: str, root: str) -> str:
     return full[len(base):].replace(os.sep, "/")
 
 
+class ValidationError(ValueError):
+    """An option's value refused; the message says what it must be."""
+
+
+class Option:
+    """One key of a deck config (mkdocs' ``config_options``): what it is for, its value
+    when the key is left out, and ``validate``, which gives the value to use or raises
+    ``ValidationError``. The loader collects every option's error before refusing."""
+
+    def __init__(self, help: str, default=None):
+        self.help = help
+        self.default = default
+
+    def default_for(self, path: Path):
+        return self.default(path) if callable(self.default) else self.default
+
+    def validate(self, value):
+        return value
+
+
+class Text(Option):
+    """A name on one line (control characters dropped, spaces collapsed); required."""
+
+    def validate(self, value) -> str:
+        if not isinstance(value, str) or not one_line(value):
+            raise ValidationError("must be a non-empty string")
+        return one_line(value)
+
+
+class DeckId(Option):
+    """A fixed deck id, or None (derived from the name)."""
+
+    def validate(self, value) -> int | None:
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or not 0 < value < 2**63):
+            raise ValidationError("must be a positive integer (below 2**63)")
+        return value
+
+
+class Strings(Option):
+    """A list of non-blank strings (``empty``: may be empty)."""
+
+    def __init__(self, help: str, default=(), empty: bool = True, message: str = "must be a list of strings"):
+        super().__init__(help, default)
+        self.empty, self.message = empty, message
+
+    def validate(self, value) -> tuple[str, ...]:
+        if not (isinstance(value, (list, tuple)) and all(isinstance(v, str) and v.strip() for v in value)) \
+                or not (value or self.empty):
+            raise ValidationError(self.message)
+        return tuple(value)
+
+
+class Globs(Strings):
+    """Source globs: one, or a non-empty list."""
+
+    def validate(self, value) -> tuple[str, ...]:
+        return super().validate([value] if isinstance(value, str) else value)
+
+
+class Labels(Strings):
+    """Level labels, lowest first: a non-empty list, no label twice (in any case)."""
+
+    def validate(self, value) -> tuple[str, ...]:
+        labels = super().validate(value)
+        if len({v.strip().lower() for v in labels}) != len(labels):
+            raise ValidationError("names a label twice")
+        return tuple(v.strip() for v in labels)
+
+
+SCHEMA: dict[str, Option] = {
+    "name": Text("the deck's name, e.g. Staff Engineering"),
+    "id": DeckId("a fixed deck id (integer); optional"),
+    "sources": Globs("globs of script files, relative to this file", lambda path: [f"{path.stem}/*.md"],
+                     empty=False, message="must be a list of globs"),
+    "tags": Strings("tags added to every note"),
+    "levels": Labels("labels that count as levels, lowest first", DEFAULT_LEVELS, empty=False,
+                     message="must be a non-empty list of labels"),
+}
+KEYS = {key: option.help for key, option in SCHEMA.items()}
+
+
 def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
     """Read and validate a deck config; every problem is reported together.
 
@@ -92,6 +165,22 @@ def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
     folder, ``decks/``), links followed, unless ``allow_outside``."""
     shown = display_path(path)
     text = decode(read_source(path, shown), shown).lstrip("\ufeff")
+    raw = _mapping(text, shown)
+    problems = Problems()
+    lines = _key_lines(text)
+    values = validate(raw, path, shown, lines, problems)
+    problems.raise_errors("invalid deck config")
+    # Globs are resolved once the keys are sound: a misspelt key would otherwise
+    # add a second, misleading error about the default pattern.
+    project = None if allow_outside else Path(os.path.realpath(path.parent)).parent
+    files = resolve_globs(path.parent, list(values["sources"]), shown, lines, problems, project)
+    problems.raise_errors("invalid deck config")
+    return DeckConfig(name=values["name"], sources=tuple(files), path=path, deck_id=values["id"],
+                      tags=values["tags"], levels=values["levels"], root=path.parent)
+
+
+def _mapping(text: str, shown: str) -> dict:
+    """The config's YAML: one mapping of keys, else refused at the line of the mistake."""
     try:
         raw = yaml.load(text, Loader=UniqueKeysSafeLoader)
     except yaml.YAMLError as e:
@@ -101,46 +190,23 @@ def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
         raise AnkigenError("nested too deeply to be a deck config; see README: Deck config", shown, 1) from None
     if not isinstance(raw, dict):
         raise AnkigenError("a deck config must be a mapping of keys (name:, sources:, …)", shown, 1)
+    return raw
 
-    problems = Problems()
-    lines = _key_lines(text)
+
+def validate(raw: dict, path: Path, shown: str, lines: dict[str, int], problems: Problems) -> dict:
+    """Each option's value as validated (a key left out: its default); every error, an
+    unknown key's too, goes to ``problems`` at its line, in the order of the lines."""
     for key in raw:
-        if key not in KEYS:
-            known = ", ".join(KEYS)
-            problems.error(shown, lines.get(str(key)), f"unknown key '{key}' (known keys: {known})")
-
-    name = raw.get("name")
-    if not isinstance(name, str) or not one_line(name):
-        problems.error(shown, lines.get("name"), "'name' must be a non-empty string")
-    deck_id = raw.get("id")
-    if deck_id is not None and (not isinstance(deck_id, int) or isinstance(deck_id, bool)
-                                or not 0 < deck_id < 2**63):
-        problems.error(shown, lines.get("id"), "'id' must be a positive integer (below 2**63)")
-    sources = raw.get("sources", [f"{path.stem}/*.md"])
-    if isinstance(sources, str):
-        sources = [sources]
-    if not _is_str_list(sources) or not sources:
-        problems.error(shown, lines.get("sources"), "'sources' must be a list of globs")
-        sources = []
-    tags = raw.get("tags", [])
-    if not _is_str_list(tags):
-        problems.error(shown, lines.get("tags"), "'tags' must be a list of strings")
-        tags = []
-    levels = raw.get("levels", list(DEFAULT_LEVELS))
-    if not _is_str_list(levels) or not levels:
-        problems.error(shown, lines.get("levels"), "'levels' must be a non-empty list of labels")
-        levels = list(DEFAULT_LEVELS)
-    elif len({v.strip().lower() for v in levels}) != len(levels):
-        problems.error(shown, lines.get("levels"), "'levels' names a label twice")
+        if key not in SCHEMA:
+            problems.error(shown, lines.get(str(key)), f"unknown key '{key}' (known keys: {', '.join(SCHEMA)})")
+    values = {}
+    for key, option in SCHEMA.items():
+        try:
+            values[key] = option.validate(raw[key] if key in raw else option.default_for(path))
+        except ValidationError as e:
+            problems.error(shown, lines.get(key), f"'{key}' {e}")
     problems.items.sort(key=lambda d: d.line or 0)
-    problems.raise_errors("invalid deck config")
-    # Globs are resolved once the keys are sound: a misspelt key would otherwise
-    # add a second, misleading error about the default pattern.
-    project = None if allow_outside else Path(os.path.realpath(path.parent)).parent
-    files = resolve_globs(path.parent, sources, shown, lines, problems, project)
-    problems.raise_errors("invalid deck config")
-    return DeckConfig(name=one_line(name), sources=tuple(files), path=path, deck_id=deck_id,
-                      tags=tuple(tags), levels=tuple(v.strip() for v in levels), root=path.parent)
+    return values
 
 
 def resolve_globs(base: Path, patterns: list[str], shown: str, lines: dict[str, int],
@@ -204,10 +270,6 @@ def natural_key(text: str) -> list:
 def one_line(text: str) -> str:
     """A name as a deck or card shows it: no control characters, spaces collapsed."""
     return " ".join(clean(text).split())
-
-
-def _is_str_list(value) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
 def _key_lines(text: str) -> dict[str, int]:
