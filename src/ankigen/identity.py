@@ -81,14 +81,10 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
     for key, entry in lock.notes.items():
         by_video.setdefault(key.split("/", 1)[0], {})[key] = entry
     slugs = match_videos(deck, lock, by_video, others)
-    kept = frozenset(s for s, v in lock.videos.items() if others and v.file in others
-                     and s not in slugs.values())
+    kept = _not_built(lock, slugs, others)
     run = _Run(deck, lock, rename_decks, problems, number_width(deck, lock, slugs), set(lock.guids),
                guid_of, retype, retire_sections)
-    known_of = {video.path: settled(video, by_video.get(video.slug, {}), lock.videos.get(video.slug))
-                for video in deck.videos if settled and slugs[video.slug] == video.slug}
-    if sum(1 for k in known_of.values() if k is None) > len(deck.videos) // 2:
-        lock.read_all()  # most videos are assembled again, so their notes are all read
+    known_of = _known(deck, lock, by_video, slugs, settled)
     videos, moved = [], []
     for video in deck.videos:
         slug = slugs[video.slug]
@@ -102,6 +98,24 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
     retired, newly = _retired(lock, run.matched, kept, now)
     warn_course_order(videos, run.width, problems)
     return Identity(videos, retired, newly, run.renames, moved, kept)
+
+
+def _not_built(lock: Lock, slugs: dict[str, str], others: frozenset[str]) -> frozenset[str]:
+    """The locked videos whose files are not built this time (``others``) and that no
+    current video is: their entries are kept as they are."""
+    return frozenset(s for s, v in lock.videos.items() if others and v.file in others
+                     and s not in slugs.values())
+
+
+def _known(deck: Deck, lock: Lock, by_video: dict[str, dict[str, LockedNote]], slugs: dict[str, str],
+           settled) -> dict[str, Any]:
+    """What ``settled`` says of each video under its own slug (by path); when most are not
+    settled, every note of the lock is read now, in one go (they will all be used)."""
+    known_of = {video.path: settled(video, by_video.get(video.slug, {}), lock.videos.get(video.slug))
+                for video in deck.videos if settled and slugs[video.slug] == video.slug}
+    if sum(1 for k in known_of.values() if k is None) > len(deck.videos) // 2:
+        lock.read_all()  # most videos are assembled again, so their notes are all read
+    return known_of
 
 
 def _still_settled(run: _Run, video: Video, known):

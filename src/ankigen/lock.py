@@ -66,7 +66,8 @@ class LockedNote:
         """The note whose entry is ``text[start:]`` (its line ``line`` of the lock file),
         parsed by ``reader`` when first used."""
         note = cls.__new__(cls)
-        note.__dict__.update(_unread=(text, start, key, shown, line), _later=reader, _source=text)
+        d = note.__dict__
+        d["_unread"], d["_later"], d["_source"] = (text, start, key, shown, line), reader, text
         return note
 
     def __getattr__(self, name: str):  # only for attributes not set: a note not parsed yet
@@ -78,10 +79,12 @@ class LockedNote:
     def read_as(self, values: tuple) -> None:
         """Its values (``_NOTE_FIELDS`` order), parsed from the line it was read from."""
         d = self.__dict__
-        d.pop("_unread", None)
-        d.pop("_later", None)
-        d.update(zip(_NOTE_FIELDS, values))
-        d["_read"] = _snapshot(values)
+        del d["_unread"], d["_later"]
+        guid, digest, mod, text, back, clozes, retired, removed = values
+        d["guid"], d["hash"], d["mod"], d["text"], d["back"] = guid, digest, mod, text, back
+        d["clozes"], d["retired"], d["removed_clozes"] = clozes, retired, removed
+        # as read, its mappings copied: a change made in one later is seen
+        d["_read"] = (guid, digest, mod, text, back, dict(clozes), retired, dict(removed))
 
     def as_read(self) -> str | None:
         """The line it was read from, while its values are what that line says; else None."""
@@ -89,7 +92,8 @@ class LockedNote:
         source = d.get("_source")
         if source is None or "_unread" in d:
             return source
-        return source if self.values() == d.get("_read") else None
+        return source if (d["guid"], d["hash"], d["mod"], d["text"], d["back"], d["clozes"], d["retired"],
+                          d["removed_clozes"]) == d["_read"] else None
 
     def values(self) -> tuple:
         return (self.guid, self.hash, self.mod, self.text, self.back, self.clozes, self.retired,
@@ -107,11 +111,6 @@ class LockedNote:
         if self.back:
             out["back"] = self.back
         return out
-
-
-def _snapshot(values: tuple) -> tuple:
-    """``values`` as they are now (its mappings copied: a later change to one is seen)."""
-    return tuple(dict(v) if type(v) is dict else v for v in values)
 
 
 @dataclass

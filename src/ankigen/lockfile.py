@@ -72,6 +72,26 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         return None
     except (OSError, UnicodeDecodeError) as e:
         raise AnkigenError(f"cannot read the lock file ({e}); " + RECOVER.format(path=shown), shown) from None
+    _whole_lock(text, shown)
+    unread: dict[str, tuple[int, str, int]] = {}
+    video_lines: dict[str, str] = {}
+    try:
+        raw = _fast_load(text, unread, video_lines)
+    except _Bad as e:  # an entry given twice
+        raise _damaged(str(e), shown, e.line) from None
+    if raw is None:  # edited by hand into another YAML style: still accepted
+        unread.clear()
+        video_lines.clear()
+        raw = _yaml_load(text, shown)
+    try:
+        lock = _from_yaml(raw, unread, shown, video_lines)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise _damaged(_describe(e), shown, _line_for(text, getattr(e, "path", ()))) from None
+    return lock
+
+
+def _whole_lock(text: str, shown: str) -> None:
+    """Refuse a file that is not a lock, holds merge-conflict markers or is cut short."""
     if text.strip() and not text.startswith(HEADER[:20]) and not _VERSION_LINE.search(text):  # not a lock
         raise AnkigenError("not an ankigen lock file (no 'version:' line); is --lock naming the "
                            "wrong file? Give it the deck's .lock.yaml, or a new path to start one",
@@ -84,17 +104,12 @@ def read_lock(path: Path, shown: str) -> Lock | None:
     if text.rstrip()[-2 * len(END_MARKER):].splitlines()[-1:] != [END_MARKER]:
         raise AnkigenError(f"the lock file is cut short (no '{END_MARKER}' line at its end); "
                            + RECOVER.format(path=shown), shown)
-    unread: dict[str, tuple[int, str, int]] = {}
-    video_lines: dict[str, str] = {}
+
+
+def _yaml_load(text: str, shown: str):
+    """A lock edited by hand into another YAML style, read with PyYAML (a key given twice refused)."""
     try:
-        raw = _fast_load(text, unread, video_lines)
-    except _Bad as e:  # an entry given twice
-        raise _damaged(str(e), shown, e.line) from None
-    try:
-        if raw is None:  # edited by hand into another YAML style: still accepted
-            unread.clear()
-            video_lines.clear()
-            raw = yaml.load(text, Loader=_unique_keys(_Loader if _shallow(text) else yaml.SafeLoader))
+        return yaml.load(text, Loader=_unique_keys(_Loader if _shallow(text) else yaml.SafeLoader))
     except RecursionError:
         raise AnkigenError("the lock file is nested too deeply to be a lock; "
                            + RECOVER.format(path=shown), shown) from None
@@ -102,11 +117,6 @@ def read_lock(path: Path, shown: str) -> Lock | None:
         problem, line = yaml_problem(e, text)  # in plain words, at the line of the mistake
         raise AnkigenError(f"the lock file is not valid YAML ({problem}); "
                            + RECOVER.format(path=shown), shown, line) from None
-    try:
-        lock = _from_yaml(raw, unread, shown, video_lines)
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise _damaged(_describe(e), shown, _line_for(text, getattr(e, "path", ()))) from None
-    return lock
 
 
 class _Bad(ValueError):
@@ -237,18 +247,7 @@ def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown
     for key, n in (raw.get("notes") or {}).items():
         lock.notes[_str(key, f"note {key}")] = _at(("notes", key), _within, f"note {key}", _note, n)
     if unread:
-        lock.read_guids = {}
-        for key, (start, line, no) in unread.items():
-            note = lock.read_later(NoteLines, line, start, key, shown, no)
-            first = _GUID_FIRST.match(line, start)
-            if first is not None and first.group(2) is not None:  # its 'retired' too, asked of every note
-                retired = first.group(3)
-                if retired is None or int(retired) <= MAX_TIME:
-                    note.__dict__["retired"] = None if retired is None else int(retired)
-            guid = first.group(1) if first else note.guid  # not as ankigen writes it: parse it now
-            if guid in lock.read_guids:
-                raise ValueError(f"GUID {guid} is given to both {lock.read_guids[guid]} and {key}")
-            lock.read_guids[guid] = key
+        _read_later(lock, unread, shown)
     for slug, v in (raw.get("videos") or {}).items():
         video = lock.videos[_str(slug, f"video {slug}")] = _at(("videos", slug), _within, f"video {slug}", _video, v)
         if video_lines and slug in video_lines:
@@ -256,12 +255,36 @@ def _from_yaml(raw, unread: dict[str, tuple[int, str, int]] | None = None, shown
             lock.video_lines[slug] = video_lines[slug]
     for mid, t in (raw.get("note_types") or {}).items():
         lock.note_types[int(mid)] = _at(("note_types", str(mid)), _note_type, t)
-    guids: dict[str, str] = {}
-    for key, n in lock.notes.items() if lock.read_guids is None else ():
-        if n.guid in guids:
-            raise ValueError(f"GUID {n.guid} is given to both {guids[n.guid]} and {key}")
-        guids[n.guid] = key
+    if lock.read_guids is None:
+        _one_key_a_guid((n.guid, key) for key, n in lock.notes.items())
     return lock
+
+
+def _read_later(lock: Lock, unread: dict[str, tuple[int, str, int]], shown: str) -> None:
+    """The notes the fast reader left unread, kept so (``Lock.read_later``); of each, its
+    GUID (and ``retired``, asked of every note) read from its line where it is as ankigen
+    writes it. A GUID given to two keys is refused."""
+    lock.read_guids = {}
+    for key, (start, line, no) in unread.items():
+        note = lock.read_later(NoteLines, line, start, key, shown, no)
+        first = _GUID_FIRST.match(line, start)
+        if first is not None and first.group(2) is not None:  # its 'retired' too, asked of every note
+            retired = first.group(3)
+            if retired is None or int(retired) <= MAX_TIME:
+                note.__dict__["retired"] = None if retired is None else int(retired)
+        guid = first.group(1) if first else note.guid  # not as ankigen writes it: parse it now
+        if guid in lock.read_guids:
+            raise ValueError(f"GUID {guid} is given to both {lock.read_guids[guid]} and {key}")
+        lock.read_guids[guid] = key
+
+
+def _one_key_a_guid(pairs) -> None:
+    """Refuse a GUID given to two keys (``pairs``: (GUID, key))."""
+    guids: dict[str, str] = {}
+    for guid, key in pairs:
+        if guid in guids:
+            raise ValueError(f"GUID {guid} is given to both {guids[guid]} and {key}")
+        guids[guid] = key
 
 
 def _note_type(t: dict) -> LockedNoteType:

@@ -52,12 +52,11 @@ def match_notes(deck: Deck, video: Video, notes: dict[str, LockedNote], taken: s
     """Each note's identity. ``template``: the video is (or was) ``ankigen init``'s
     template script, whose placeholder notes keep their GUIDs only while their text does."""
     placeholders = template_placeholders() if template else frozenset()
-    locked = {k: n for k, n in notes.items() if n.retired is None}
+    locked, retired = _live_and_retired(notes)
     keys = [spec.key(video.slug) for spec in video.notes]
     found = _same_keys(video, keys, locked, placeholders)
     current = {keys[i] for i in found}
     vanished = [k for k in locked if k not in current]
-    retired = {k: n for k, n in notes.items() if n.retired is not None} if len(locked) < len(notes) else {}
     if retired:  # a retired note whose key comes back gets its GUID back
         _keys_back(video, keys, retired, found, placeholders)
     kinds = {spec.kind for spec in video.notes} if vanished or retired else ()  # nothing to match otherwise
@@ -65,6 +64,13 @@ def match_notes(deck: Deck, video: Video, notes: dict[str, LockedNote], taken: s
         _similar(video, kind, notes, (vanished, retired), found, placeholders, problems)
     return [_identified(deck, video, spec, keys[i], found.get(i), notes, taken, problems, guid_of, retype)
             for i, spec in enumerate(video.notes)]
+
+
+def _live_and_retired(notes: dict[str, LockedNote]) -> tuple[dict[str, LockedNote], dict[str, LockedNote]]:
+    """The entries learners study, and the retired ones."""
+    live = {k: n for k, n in notes.items() if n.retired is None}
+    retired = {k: n for k, n in notes.items() if n.retired is not None} if len(live) < len(notes) else {}
+    return live, retired
 
 
 def _same_keys(video: Video, keys: list[str], locked: dict[str, LockedNote],
