@@ -33,7 +33,7 @@ import generate  # noqa: E402
 
 from ankigen import build, render  # noqa: E402
 from ankigen.config import load_config  # noqa: E402
-from ankigen.lock import read_lock  # noqa: E402
+from ankigen.lockfile import read_lock  # noqa: E402
 
 
 def forget() -> None:

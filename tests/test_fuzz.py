@@ -24,7 +24,8 @@ from ankigen.config import DEFAULT_LEVELS, load_config
 from ankigen.errors import AnkigenError, Problems
 from ankigen.extract import extract
 from ankigen.levels import Levels
-from ankigen.lock import Lock, dump_lock, read_lock
+from ankigen.lock import Lock, dump_lock
+from ankigen.lockfile import read_lock
 from ankigen.notes import Deck
 from ankigen.package import package_bytes
 from ankigen.script import decode, parse

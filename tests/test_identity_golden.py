@@ -27,8 +27,8 @@ import yaml
 
 from ankigen.build import Options, build
 from ankigen.errors import AnkigenError
-from ankigen.identity import locked_type
-from ankigen.lock import read_lock
+from ankigen.retype import locked_type
+from ankigen.lockfile import read_lock
 
 CASES = Path(__file__).parent / "identity"
 UPDATE = os.environ.get("ANKIGEN_UPDATE_GOLDEN") == "1"

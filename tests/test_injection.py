@@ -130,7 +130,7 @@ def test_yaml_is_only_ever_loaded_safely():
     for name, function, args in calls:
         assert function == "safe_load" or (function == "load" and re.search(r"Safe|_Loader", args)), \
             (name, function, args)
-    lock = (SRC / "lock.py").read_text(encoding="utf-8")
+    lock = (SRC / "lockfile.py").read_text(encoding="utf-8")  # the lock reader
     assert re.search(r'_Loader = getattr\(yaml, "CSafeLoader", yaml\.SafeLoader\)', lock)
 
 

@@ -183,7 +183,8 @@ def test_check_reports_what_the_lock_stage_would(run, project):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from ankigen.lock import MAX_TIME, Lock, LockedNote, LockedVideo, _fast_load, dump_lock, read_lock  # noqa: E402
+from ankigen.lock import MAX_TIME, Lock, LockedNote, LockedVideo, dump_lock  # noqa: E402
+from ankigen.lockfile import _fast_load, read_lock  # noqa: E402
 
 
 @settings(max_examples=200, deadline=None)
@@ -221,5 +222,7 @@ def test_a_lock_note_reads_the_same_one_at_a_time_in_bulk_and_in_a_video_part(tm
     part = Lock.of_part("D", read_lock(path, "d.lock.yaml").parts()["s/v.md"])
     for key, note in lock.notes.items():
         assert one_by_one.notes[key].guid == note.guid  # read on first use
-        assert vars(one_by_one.notes[key]) == vars(bulk.notes[key]) == vars(part.notes[key]) == vars(note)
+        assert one_by_one.notes[key].values() == bulk.notes[key].values() == part.notes[key].values() == note.values()
+        assert one_by_one.notes[key].as_read() == bulk.notes[key].as_read() == part.notes[key].as_read() \
+            == one_by_one.lines[key]  # each still what its line says: written back as read
     assert part.digest(part.notes) == one_by_one.digest(one_by_one.notes)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 import genanki
 from hypothesis import given, settings, strategies as st
 
-from ankigen.lock import Lock, LockedNote, dump_lock, read_lock
+from ankigen.lock import Lock, LockedNote, dump_lock
+from ankigen.lockfile import read_lock
 from ankigen.notetypes import CLOZE_TYPE, QA_TYPE
 from ankigen.package import card_ords, genanki_model
 
@@ -38,3 +41,8 @@ def test_an_unchanged_note_keeps_its_line_and_a_changed_one_is_written_anew(tmp_
     assert '"guid":   "g1"' in dump_lock(again)
     again.notes["v/recap/a"] = LockedNote("g1", "h9", 6, text="a")  # changed: dumped afresh
     assert '"guid":   "g1"' not in dump_lock(again) and '"hash": "h9"' in dump_lock(again)
+    # decided by value, not by which object: a copy keeps the line, a change made in place does not
+    again.notes["v/recap/a"] = copy.copy(read.notes["v/recap/a"])
+    assert '"guid":   "g1"' in dump_lock(again)
+    again.notes["v/recap/a"].clozes["k"] = 2
+    assert '"guid":   "g1"' not in dump_lock(again) and '"clozes": {"k": 2}' in dump_lock(again)

@@ -8,11 +8,13 @@ import zlib
 from dataclasses import dataclass, replace
 
 from . import cards
-from .changes import DeckChanges, content_hash, next_mod, note_type_mod, word_diff
+from .cards import content_hash
+from .changes import DeckChanges, word_diff
 from .config import stable_id
 from .errors import AnkigenError, Diagnostic, Problems
-from .identity import Identity, identify, locked_type
-from .lock import Lock, LockedNote, LockedVideo
+from .identity import Identity, identify
+from .retype import locked_type
+from .lock import Lock, LockedNote, LockedVideo, next_mod, note_type_mod
 from .notes import CLOZE, KEY_PART, Deck, Video
 from .notetypes import CLOZE_TYPE, NOTE_TYPES, QA_TYPE
 from .package import PackagedDeck, PackagedNote

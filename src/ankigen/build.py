@@ -23,7 +23,8 @@ from .config import DeckConfig, display_path, load_config, markdown_deck, natura
 from .contrast import Levels
 from .errors import ERROR, AnkigenError, Diagnostic, Problems
 from .extract import extract
-from .lock import Lock, dump_lock, lock_path_for, read_lock
+from .lock import Lock, dump_lock, lock_path_for
+from .lockfile import read_lock
 from .cards import card_count, prepared
 from .notes import Deck, Video
 from .text import CONTROL, clean, may_hold_control, slugify
@@ -658,6 +659,17 @@ def against_lock(config: DeckConfig, deck: Deck, options: Options, now: int, pro
                     Shelf(SCRIPTS, _cache_deck(config)), options.retype, options.retire_sections,
                     frozenset(config.others))
     return lock_path, existing, done
+
+
+def lock_diagnostics(config: DeckConfig, deck: Deck) -> list[Diagnostic]:
+    """For ``check``: what settling a read deck against its lock says, as a build with the
+    default options would (a damaged lock's refusal included). Nothing is written."""
+    problems = Problems()
+    try:
+        against_lock(config, deck, Options(), build_epoch(), problems)
+    except AnkigenError as e:
+        return list(e.diagnostics)
+    return problems.items
 
 
 @contextlib.contextmanager

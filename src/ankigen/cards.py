@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import html
+import hashlib
 import re
 from functools import lru_cache
+from itertools import compress
 
-from .changes import content_hash
 from .notes import CLOZE, Deck, NoteSpec, Video
 from .notetypes import CLOZE_TYPE, QA_TYPE, NoteType
 from .package import card_ords
 from .render import text_html, to_html
-from .template import reveal_cloze
 from .text import clean, holds_control_bytes, show_cloze
 
 
@@ -60,50 +59,6 @@ def _source_html(path: str) -> str:
     return text_html(path)
 
 
-def blank_side(spec: NoteSpec) -> str | None:
-    """The side of one of the note's cards that would show nothing once rendered
-    (``front``, ``back`` or a cloze number like ``c2``), or None. Markdown can swallow
-    what counted as words in the source: ``2. ---`` is a list holding a rule."""
-    if spec.note_type == CLOZE:
-        html = to_html(spec.text)
-        shown = {m.group(1) for m in _DELETION.finditer(html) if _shows_text(m.group(2))}
-        for n in sorted(set(_NUMBER.findall(html)) - shown, key=int):
-            # a deletion that looked empty, or holds another: render its card to be sure
-            hidden = _visible(reveal_cloze(html, int(n), question=True)).replace("[...]", "")
-            if _visible(reveal_cloze(html, int(n), question=False)).split() == hidden.split():
-                return f"c{n}"
-        return None
-    if not _shows_text(to_html(spec.text)):
-        return "front"
-    return None if _shows_text(to_html(spec.back)) else "back"
-
-
-_NUMBER = re.compile(r"\{\{c(\d+)::")
-# A deletion holding no other: its text runs to the first ``}}`` and holds no ``{{c``.
-# Each character is read once (possessive runs), not tried against ``{{c`` one by one.
-_DELETION = re.compile(r"\{\{c(\d+)::((?:[^{}]++|\{(?!\{c)|\}(?!\}))*+)\}\}")
-
-
-_TAG = re.compile(r"<[^>]*>")
-_LEADING_TAGS = re.compile(r"(?:<[^>]*>)*")
-
-
-def _shows_text(fragment: str) -> bool:
-    """Whether ``_visible(fragment)`` holds anything. Mostly told by the first character
-    after any leading tags: one that is no space, ``<`` or ``&`` is shown as it is."""
-    at = _LEADING_TAGS.match(fragment).end() if fragment.startswith("<") else 0
-    first = fragment[at:at + 1]
-    if first and first not in "<&" and not first.isspace():
-        return True
-    return bool(_visible(fragment))
-
-
-def _visible(fragment: str) -> str:
-    if "<" in fragment:  # most deletions hold words only: no tag to drop
-        fragment = _TAG.sub(" ", fragment)
-    return html.unescape(fragment).strip()
-
-
 def card_count(spec: NoteSpec) -> int:
     if spec.note_type == CLOZE:
         return len(set(re.findall("\ue000(\\d+)\ue001", spec.text)))
@@ -148,3 +103,19 @@ def prepared(deck: Deck, video: Video) -> tuple:
     """Each note's ``note_row``, made where the script is parsed (so across processes),
     with the deck it was made for."""
     return (deck.name, deck.slug, deck.tags), tuple(note_row(deck, video, spec) for spec in video.notes)
+
+
+UNHASHED: tuple[str, ...] = ()  # every field counts: what learners see is what the package says
+
+
+def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
+    """What decides whether learners need an update: every field and the tags."""
+    kept = compress(fields, _hashed(note_type.fields))
+    data = "\x1f".join([str(note_type.model_id), *kept, " ".join(sorted(tags))])
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+@lru_cache(maxsize=8)
+def _hashed(note_type_fields: tuple[tuple[str, int], ...]) -> tuple[bool, ...]:
+    """Which fields count, by the note type's fields (a quicker key than the whole type)."""
+    return tuple(name not in UNHASHED for name, _ in note_type_fields)

@@ -1,16 +1,11 @@
-"""What a rebuild will add, change, rename and retire: stamped against the lock."""
+"""What a rebuild will add, change, rename and retire, as data (assemble fills it in), and word diffs."""
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
-from functools import lru_cache
-from itertools import compress
 from dataclasses import dataclass, field
 
-from .lock import LockedNoteType
-from .notetypes import NoteType
 from .text import show_cloze
 
 
@@ -70,27 +65,6 @@ class DeckChanges:
         return v
 
 
-UNHASHED: tuple[str, ...] = ()  # every field counts: what learners see is what the package says
-
-
-def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
-    """What decides whether learners need an update: every field and the tags."""
-    kept = compress(fields, _hashed(note_type.fields))
-    data = "\x1f".join([str(note_type.model_id), *kept, " ".join(sorted(tags))])
-    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
-
-
-@lru_cache(maxsize=8)
-def _hashed(note_type_fields: tuple[tuple[str, int], ...]) -> tuple[bool, ...]:
-    """Which fields count, by the note type's fields (a quicker key than the whole type)."""
-    return tuple(name not in UNHASHED for name, _ in note_type_fields)
-
-
-def next_mod(now: int, entry_mod: int | None) -> int:
-    """A changed note's ``mod``: the build's time, and always strictly newer than before."""
-    return now if entry_mod is None else max(now, entry_mod + 1)
-
-
 def word_diff(old: str, new: str, limit: int = 160) -> str:
     """A short word diff: ``[-old words-]{+new words+}`` around the edits only."""
     a, b = _words(old), _words(new)
@@ -112,13 +86,3 @@ def word_diff(old: str, new: str, limit: int = 160) -> str:
 def _words(text: str) -> list[str]:
     text = re.sub(r"\{\{c\d+::|\}\}", "", show_cloze(text))
     return text.split()
-
-
-def note_type_mod(note_type: NoteType, locked: LockedNoteType | None, now: int) -> LockedNoteType:
-    """A note type's lock entry: its ``mod`` moves forward when CSS or template HTML changes."""
-    shape, look = note_type.shape(), note_type.look()
-    if locked is None:
-        return LockedNoteType(note_type.name, shape, look, now)
-    if locked.look == look and locked.shape == shape and locked.name == note_type.name:
-        return locked
-    return LockedNoteType(note_type.name, shape, look, next_mod(now, locked.mod))

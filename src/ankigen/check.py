@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import cards
-from .build import Options, against_lock, build_epoch, find_configs, load_deck, plan
+from .build import find_configs, load_deck, lock_diagnostics, plan
 from .config import display_path
 from .levels import Levels
 from .errors import ERROR, INFO, WARNING, AnkigenError, Diagnostic, Problems
@@ -82,12 +82,7 @@ def check(sources: list[Path], allow_outside: bool = False) -> list[Diagnostic]:
 def lock_problems(config, deck: Deck) -> list[Diagnostic]:
     """What the lock stage of a build would say: a changed note type, a removed cloze,
     a retitled video, a damaged lock."""
-    problems = Problems()
-    try:
-        against_lock(config, deck, Options(), build_epoch(), problems)
-    except AnkigenError as e:
-        return list(e.diagnostics)
-    return problems.items
+    return lock_diagnostics(config, deck)
 
 
 def _configs(sources: list[Path], found: list[Diagnostic], allow_outside: bool = False):

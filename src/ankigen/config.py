@@ -11,26 +11,18 @@ from pathlib import Path
 
 import yaml
 
+from .encoding import decode
 from .errors import AnkigenError, Problems
 from .files import read_source
-from .script import decode
 from .sources import glob_files, is_script, real_path, within
 from .text import clean, slugify
+from .yamlread import UniqueKeysSafeLoader, yaml_problem
 
 # Labels that count as levels in an example contrast or a ladder, lowest first.
 DEFAULT_LEVELS: tuple[str, ...] = (
     "Junior", "Mid-level", "L3", "L4", "Senior", "L5", "L6", "Staff", "L7",
     "Staff+", "Senior Staff", "L8", "Principal", "Before", "After",
 )
-
-KEYS = {
-    "name": "the deck's name, e.g. Staff Engineering",
-    "id": "a fixed deck id (integer); optional",
-    "sources": "globs of script files, relative to this file",
-    "tags": "tags added to every note",
-    "levels": "labels that count as levels, lowest first",
-}
-
 
 @dataclass(frozen=True)
 class DeckConfig:
@@ -84,6 +76,88 @@ def _display(path: str, root: str) -> str:
     return full[len(base):].replace(os.sep, "/")
 
 
+class ValidationError(ValueError):
+    """An option's value refused; the message says what it must be."""
+
+
+class Option:
+    """One key of a deck config (mkdocs' ``config_options``): what it is for, its value
+    when the key is left out, and ``validate``, which gives the value to use or raises
+    ``ValidationError``. The loader collects every option's error before refusing."""
+
+    def __init__(self, help: str, default=None):
+        self.help = help
+        self.default = default
+
+    def default_for(self, path: Path):
+        return self.default(path) if callable(self.default) else self.default
+
+    def validate(self, value):
+        return value
+
+
+class Text(Option):
+    """A name on one line (control characters dropped, spaces collapsed); required."""
+
+    def validate(self, value) -> str:
+        if not isinstance(value, str) or not one_line(value):
+            raise ValidationError("must be a non-empty string")
+        return one_line(value)
+
+
+class DeckId(Option):
+    """A fixed deck id, or None (derived from the name)."""
+
+    def validate(self, value) -> int | None:
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or not 0 < value < 2**63):
+            raise ValidationError("must be a positive integer (below 2**63)")
+        return value
+
+
+class Strings(Option):
+    """A list of non-blank strings (``empty``: may be empty)."""
+
+    def __init__(self, help: str, default=(), empty: bool = True, message: str = "must be a list of strings"):
+        super().__init__(help, default)
+        self.empty, self.message = empty, message
+
+    def validate(self, value) -> tuple[str, ...]:
+        if not (isinstance(value, (list, tuple)) and all(isinstance(v, str) and v.strip() for v in value)) \
+                or not (value or self.empty):
+            raise ValidationError(self.message)
+        return tuple(value)
+
+
+class Globs(Strings):
+    """Source globs: one, or a non-empty list."""
+
+    def validate(self, value) -> tuple[str, ...]:
+        return super().validate([value] if isinstance(value, str) else value)
+
+
+class Labels(Strings):
+    """Level labels, lowest first: a non-empty list, no label twice (in any case)."""
+
+    def validate(self, value) -> tuple[str, ...]:
+        labels = super().validate(value)
+        if len({v.strip().lower() for v in labels}) != len(labels):
+            raise ValidationError("names a label twice")
+        return tuple(v.strip() for v in labels)
+
+
+SCHEMA: dict[str, Option] = {
+    "name": Text("the deck's name, e.g. Staff Engineering"),
+    "id": DeckId("a fixed deck id (integer); optional"),
+    "sources": Globs("globs of script files, relative to this file", lambda path: [f"{path.stem}/*.md"],
+                     empty=False, message="must be a list of globs"),
+    "tags": Strings("tags added to every note"),
+    "levels": Labels("labels that count as levels, lowest first", DEFAULT_LEVELS, empty=False,
+                     message="must be a non-empty list of labels"),
+}
+KEYS = {key: option.help for key, option in SCHEMA.items()}
+
+
 def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
     """Read and validate a deck config; every problem is reported together.
 
@@ -91,6 +165,22 @@ def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
     folder, ``decks/``), links followed, unless ``allow_outside``."""
     shown = display_path(path)
     text = decode(read_source(path, shown), shown).lstrip("\ufeff")
+    raw = _mapping(text, shown)
+    problems = Problems()
+    lines = _key_lines(text)
+    values = validate(raw, path, shown, lines, problems)
+    problems.raise_errors("invalid deck config")
+    # Globs are resolved once the keys are sound: a misspelt key would otherwise
+    # add a second, misleading error about the default pattern.
+    project = None if allow_outside else Path(os.path.realpath(path.parent)).parent
+    files = resolve_globs(path.parent, list(values["sources"]), shown, lines, problems, project)
+    problems.raise_errors("invalid deck config")
+    return DeckConfig(name=values["name"], sources=tuple(files), path=path, deck_id=values["id"],
+                      tags=values["tags"], levels=values["levels"], root=path.parent)
+
+
+def _mapping(text: str, shown: str) -> dict:
+    """The config's YAML: one mapping of keys, else refused at the line of the mistake."""
     try:
         raw = yaml.load(text, Loader=UniqueKeysSafeLoader)
     except yaml.YAMLError as e:
@@ -100,46 +190,23 @@ def load_config(path: Path, allow_outside: bool = False) -> DeckConfig:
         raise AnkigenError("nested too deeply to be a deck config; see README: Deck config", shown, 1) from None
     if not isinstance(raw, dict):
         raise AnkigenError("a deck config must be a mapping of keys (name:, sources:, …)", shown, 1)
+    return raw
 
-    problems = Problems()
-    lines = _key_lines(text)
+
+def validate(raw: dict, path: Path, shown: str, lines: dict[str, int], problems: Problems) -> dict:
+    """Each option's value as validated (a key left out: its default); every error, an
+    unknown key's too, goes to ``problems`` at its line, in the order of the lines."""
     for key in raw:
-        if key not in KEYS:
-            known = ", ".join(KEYS)
-            problems.error(shown, lines.get(str(key)), f"unknown key '{key}' (known keys: {known})")
-
-    name = raw.get("name")
-    if not isinstance(name, str) or not one_line(name):
-        problems.error(shown, lines.get("name"), "'name' must be a non-empty string")
-    deck_id = raw.get("id")
-    if deck_id is not None and (not isinstance(deck_id, int) or isinstance(deck_id, bool)
-                                or not 0 < deck_id < 2**63):
-        problems.error(shown, lines.get("id"), "'id' must be a positive integer (below 2**63)")
-    sources = raw.get("sources", [f"{path.stem}/*.md"])
-    if isinstance(sources, str):
-        sources = [sources]
-    if not _is_str_list(sources) or not sources:
-        problems.error(shown, lines.get("sources"), "'sources' must be a list of globs")
-        sources = []
-    tags = raw.get("tags", [])
-    if not _is_str_list(tags):
-        problems.error(shown, lines.get("tags"), "'tags' must be a list of strings")
-        tags = []
-    levels = raw.get("levels", list(DEFAULT_LEVELS))
-    if not _is_str_list(levels) or not levels:
-        problems.error(shown, lines.get("levels"), "'levels' must be a non-empty list of labels")
-        levels = list(DEFAULT_LEVELS)
-    elif len({v.strip().lower() for v in levels}) != len(levels):
-        problems.error(shown, lines.get("levels"), "'levels' names a label twice")
+        if key not in SCHEMA:
+            problems.error(shown, lines.get(str(key)), f"unknown key '{key}' (known keys: {', '.join(SCHEMA)})")
+    values = {}
+    for key, option in SCHEMA.items():
+        try:
+            values[key] = option.validate(raw[key] if key in raw else option.default_for(path))
+        except ValidationError as e:
+            problems.error(shown, lines.get(key), f"'{key}' {e}")
     problems.items.sort(key=lambda d: d.line or 0)
-    problems.raise_errors("invalid deck config")
-    # Globs are resolved once the keys are sound: a misspelt key would otherwise
-    # add a second, misleading error about the default pattern.
-    project = None if allow_outside else Path(os.path.realpath(path.parent)).parent
-    files = resolve_globs(path.parent, sources, shown, lines, problems, project)
-    problems.raise_errors("invalid deck config")
-    return DeckConfig(name=one_line(name), sources=tuple(files), path=path, deck_id=deck_id,
-                      tags=tuple(tags), levels=tuple(v.strip() for v in levels), root=path.parent)
+    return values
 
 
 def resolve_globs(base: Path, patterns: list[str], shown: str, lines: dict[str, int],
@@ -205,10 +272,6 @@ def one_line(text: str) -> str:
     return " ".join(clean(text).split())
 
 
-def _is_str_list(value) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-
-
 def _key_lines(text: str) -> dict[str, int]:
     """Line of each top-level key and of each list entry (``- staff/*.md``), for messages."""
     lines: dict[str, int] = {}
@@ -218,80 +281,3 @@ def _key_lines(text: str) -> dict[str, int]:
         if m:
             lines.setdefault(m.group(1), no)
     return lines
-
-
-class UniqueKeys:
-    """A PyYAML safe loader's mix-in that refuses a key given twice in one mapping (PyYAML
-    keeps the last silently)."""
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            seen: dict = {}
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    first = seen.setdefault(key, key_node)
-                except TypeError:  # an unhashable key: the constructor says so
-                    break
-                if first is not key_node:
-                    raise yaml.constructor.ConstructorError(
-                        None, first.start_mark, f"'{key}' is given twice", key_node.start_mark)
-        return super().construct_mapping(node, deep)
-
-
-class UniqueKeysSafeLoader(UniqueKeys, yaml.SafeLoader):
-    """PyYAML's safe loader, refusing a key given twice."""
-
-
-_FOUND = {"']'": "a ']' that closes no '['", "'}'": "a '}' that closes no '{'",
-          "'<block mapping start>'": "this line is indented more than the key above it",
-          "'<block sequence start>'": "a list item ('- ') that does not line up under its key",
-          "'-'": "a list item ('- ') where a key was expected",
-          "'<scalar>'": "text after a value; put the whole value in quotes"}
-
-
-def yaml_problem(e: yaml.YAMLError, text: str, offset: int = 0) -> tuple[str, int | None]:
-    """PyYAML's complaint in plain words, and the line of the mistake (often not where
-    PyYAML noticed it: an unclosed bracket or quote is noticed lines later). ``text``'s
-    first line is line ``offset + 1`` of its file."""
-    message, line = _yaml_problem(e, text, offset)
-    return message, None if line is None else line + offset
-
-
-def _yaml_problem(e: yaml.YAMLError, text: str, offset: int) -> tuple[str, int | None]:
-    problem = str(getattr(e, "problem", None) or str(e).splitlines()[0])
-    context = str(getattr(e, "context", None) or "")
-    mark, opened = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
-    line = mark.line + 1 if mark else None
-    where = opened.line + 1 if opened else line
-    shown = (where or 0) + offset  # a line named in the message, as the file counts it
-    lines = text.splitlines()
-    if "is given twice" in problem:
-        return f"{problem} (first at line {shown}); keep one", line
-    if "'\\t'" in problem or "'\t'" in problem:
-        return "a tab; indent with spaces", line
-    if "quoted scalar" in context:
-        return f"a quote opened at line {shown} is never closed", where
-    if "flow sequence" in context or "flow mapping" in context:
-        pair = "[]" if "sequence" in context else "{}"
-        return f"a '{pair[0]}' opened at line {shown} is never closed with '{pair[1]}'", where
-    if "could not find expected ':'" in problem:
-        return "no ':' after the key", where
-    if "mapping values are not allowed" in problem and mark is not None:
-        before = lines[mark.line][:mark.column] if mark.line < len(lines) else ""
-        if ":" in before:
-            return "a ': ' inside a value; put the value in quotes", line
-        earlier = [n for n in range(mark.line - 1, -1, -1) if lines[n].strip() and not lines[n].lstrip().startswith("#")]
-        if earlier:
-            return "no ':' after the key", earlier[0] + 1
-    if "expected <block end>" in problem:
-        found = problem.rsplit("but found ", 1)[-1]
-        return _FOUND.get(found, f"unexpected {found}"), line
-    if "<document start>" in problem:
-        first = next((n for n, t in enumerate(lines, 1) if t.strip() and not t.lstrip().startswith("#")), line)
-        return "a value with no key; every line is 'key: value' (or a list item under a key)", first
-    if "another document" in problem:
-        return "a second document ('---'); a config is one mapping of keys", line
-    if "undefined alias" in problem:
-        return "'*' starts a YAML alias; put the value in quotes", line
-    return problem, line

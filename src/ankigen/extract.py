@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from .cards import blank_side
+from .blanks import blank_side
 from .contrast import Levels, example_notes
 from .ladder import ladder_notes
 from .errors import Problems

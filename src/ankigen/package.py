@@ -134,6 +134,11 @@ class _Package(genanki.Package):
         cursor.executescript("CREATE INDEX" + indexes)
 
 
+def guid_for(*values) -> str:
+    """The GUID genanki gives these values (``identify`` makes a new note's GUID with it)."""
+    return genanki.guid_for(*values)
+
+
 @functools.lru_cache(maxsize=8)
 def model_for(note_type: NoteType) -> genanki.Model:
     """The genanki model of a note type, built once (only read, never changed)."""

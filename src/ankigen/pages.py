@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping
 from html import escape
 
-from .preview import CHANGE_KINDS, DeckView, NoteView, VideoView
+from .views import CHANGE_KINDS, DeckView, NoteView, VideoView
 from .text import slugify
 
 PHONE_WIDTH = 360

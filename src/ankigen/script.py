@@ -9,9 +9,10 @@ from typing import NamedTuple
 
 import yaml
 
-from .encoding import decode  # noqa: F401 - read from here by build, check, config
+from .encoding import decode  # noqa: F401 - read from here by build and check
 from .errors import AnkigenError
 from .text import clean, heading_count, normalize_heading
+from .yamlread import UniqueKeysSafeLoader, yaml_problem
 
 
 # Item, Block and Section are named tuples: as immutable as a frozen dataclass, and made
@@ -218,8 +219,6 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
     try:
         meta = _load_yaml(lines[1:end])
     except yaml.YAMLError as e:
-        from .config import yaml_problem
-
         problem, at = yaml_problem(e, "\n".join(lines[1:end]), 1)  # in plain words, where the mistake is
         raise AnkigenError(f"front matter is not valid YAML: {problem}", path, at or 1) from None
     except RecursionError:
@@ -250,9 +249,7 @@ def _load_yaml(lines: list[str]):
     if (_CSafeLoader is not None and all(_PLAIN_META.fullmatch(line) for line in lines)
             and len({line.split(":", 1)[0] for line in lines}) == len(lines)):  # no key twice
         return yaml.load(text, Loader=_CSafeLoader)
-    from .config import UniqueKeysSafeLoader  # a key given twice is refused at its line
-
-    return yaml.load(text, Loader=UniqueKeysSafeLoader)
+    return yaml.load(text, Loader=UniqueKeysSafeLoader)  # a key given twice is refused at its line
 
 
 def _read_block(lines: list[str], i: int, first: str) -> tuple[Block | None, int]:

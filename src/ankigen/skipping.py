@@ -10,7 +10,8 @@ from .config import display_path
 from .errors import ERROR, WARNING, AnkigenError, Diagnostic
 from .extract import video_identity
 from .files import read_source
-from .lock import Lock, read_lock
+from .lock import Lock
+from .lockfile import read_lock
 from .script import decode, parse
 
 NOT_A_SCRIPT = "not-a-script"  # the code of extraction's error for such a file
