@@ -73,12 +73,26 @@ def load_deck(config: DeckConfig, problems: Problems, reading: Reading,
     """Read and extract every video of a deck; problems are collected, not raised. With
     the deck, its part of the cache (``Shelf``: each video's script key, what reading it made)."""
     deck = Deck(name=config.name, slug=config.slug, deck_id=config.id, tags=config.tags)
+    read, afresh, workers = read_scripts(config, reading, on_file, settling)
+    keys = _accept(config, read, deck, problems, InLock(settling, lock_path_for(config.path, config.root),
+                                                         config.root))
+    if not deck.videos and not problems.errors:
+        problems.error(display_path(config.path) if config.path else config.name, None,
+                       "deck has no videos")
+    deck.videos.sort(key=course_order)
+    shelf = Shelf(reading.cache, cache_deck(config), keys)
+    shelf.afresh, shelf.workers = [display_path(file) for file in afresh], workers
+    return deck, shelf
+
+
+def _accept(config: DeckConfig, read: list, deck: Deck, problems: Problems, lock: InLock) -> dict[str, str]:
+    """Each video read into ``deck`` (a second of the same id refused), its diagnostics
+    into ``problems``; a file that is not a script skipped if the lock allows. The cache
+    key of each video's script, by its path."""
     keys: dict[str, str] = {}
     owners: dict[str, str] = {}
-    lock = InLock(settling, lock_path_for(config.path, config.root), config.root)
     skipped: list[tuple[list[Diagnostic], list[Diagnostic]]] = []
     refused = False
-    read, afresh, workers = read_scripts(config, reading, on_file, settling)
     for file, (video, diagnostics, k) in zip(config.sources, read):
         if video is None and any(d.code == NOT_A_SCRIPT and d.severity == ERROR for d in diagnostics):
             judged, skip = lock.judge(file, relative(file, config.root), diagnostics)
@@ -101,13 +115,7 @@ def load_deck(config: DeckConfig, problems: Problems, reading: Reading,
             keys[video.path] = k
     for diagnostics, judged in skipped:  # every file skipped: refused, each for its reason
         problems.items.extend(diagnostics if not deck.videos and not refused else judged)
-    if not deck.videos and not problems.errors:
-        problems.error(display_path(config.path) if config.path else config.name, None,
-                       "deck has no videos")
-    deck.videos.sort(key=course_order)
-    shelf = Shelf(reading.cache, cache_deck(config), keys)
-    shelf.afresh, shelf.workers = [display_path(file) for file in afresh], workers
-    return deck, shelf
+    return keys
 
 
 def course_order(video: Video) -> tuple:
