@@ -1,8 +1,9 @@
 """How a whole ``ankigen build`` compares with the floor, at series scale (issue 5).
 
-    python benchmarks/bench.py --videos 100 1000 [--runs 5] [--keep DIR]
+    python benchmarks/bench.py --videos 100 1000 [--runs 5] [--keep DIR] [--series shipped]
 
-For each N it writes a synthetic series (``generate.py``), builds it once to
+For each N it writes a synthetic series (``generate.py``; with ``--series shipped``,
+N copies of the shipped scripts, ``shipped.py``), builds it once to
 create whatever state a build leaves beside the sources (the lock), keeps a
 pristine copy of ``decks/``, dumps the built notes for the floor
 (``floor.py --dump``), then repeats, alternating:
@@ -39,7 +40,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
+import shipped  # noqa: E402
 from floor import dump  # noqa: E402
+
+SERIES = {"synthetic": generate, "shipped": shipped}
 
 TARGETS = {"cold": 3.0, "warm": 1.5, "growth": 11.0, "rss_mb": 150.0, "help_s": 0.15}
 
@@ -136,11 +140,11 @@ def edit_one_script(folder: Path, turn: int) -> Path:
     return path
 
 
-def bench(videos: int, runs: int, root: Path) -> Result:
+def bench(videos: int, runs: int, root: Path, series=generate) -> Result:
     work = root / f"series-{videos}"
     shutil.rmtree(work, ignore_errors=True)
     env = child_env(XDG_CACHE_HOME=str(work / "xdg-cache"))
-    generate.write_series(work, videos)
+    series.write_series(work, videos)
     build = [sys.executable, "-m", "ankigen", "build", "-q"]
     result = Result(videos)
 
@@ -162,7 +166,7 @@ def bench(videos: int, runs: int, root: Path) -> Result:
         clean()
         result.runs["cold"].append(measure(build, work, env))
         result.runs["floor"].append(measure(floor, work, env))
-        edit_one_script(work / "decks" / generate.DECK_SLUG, turn)
+        edit_one_script(work / "decks" / series.DECK_SLUG, turn)
         result.runs["warm"].append(measure(build, work, env))
         print(f"  {videos} videos, run {turn + 1}/{runs}: cold {result.runs['cold'][-1].seconds:.2f} s, "
               f"floor {result.runs['floor'][-1].seconds:.2f} s, "
@@ -249,14 +253,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--videos", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--runs", type=int, default=5, help="runs of each measurement (median)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--series", choices=sorted(SERIES), default="synthetic",
+                        help="synthetic scripts (generate.py) or copies of the shipped ones (shipped.py)")
     args = parser.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="ankigen-bench-"))
     root.mkdir(parents=True, exist_ok=True)
-    print(machine(), flush=True)
+    print(machine(), f"series: {args.series}", flush=True)
     try:
         results = []
         for n in sorted(args.videos):
-            results.append(bench(n, args.runs, root))
+            results.append(bench(n, args.runs, root, SERIES[args.series]))
         help_s = help_seconds(max(args.runs, 10), child_env())
         print(table(results, help_s))
     finally:

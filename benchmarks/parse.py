@@ -4,7 +4,7 @@
 
 Writes the synthetic series (``generate.py``), builds it once (a subprocess) for
 its lock, and, in this process, runs on every script the job a parse worker runs
-when the build's cache holds nothing: ``build._read_job`` (decode, parse,
+when the build's cache holds nothing: ``load.read_job`` (decode, parse,
 extract, each note's Markdown fields to HTML, ``cards.prepared``, both parts
 pickled), first without the script's part of the lock ("parsed"), then with it,
 as a cold build with a lock sends it ("parsed and settled": the video also
@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402
 
-from ankigen import build, render  # noqa: E402
+from ankigen import build, load, render  # noqa: E402
+from ankigen.read import relative  # noqa: E402
 from ankigen.config import load_config  # noqa: E402
 from ankigen.lockfile import read_lock  # noqa: E402
 
@@ -50,7 +51,7 @@ def read_all(jobs: list[tuple]) -> None:
     """Every script's worker job, from caches holding nothing."""
     forget()
     for job in jobs:
-        build._read_job(job)
+        load.read_job(job)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,8 +69,9 @@ def main(argv: list[str] | None = None) -> None:
         config = load_config(root / "decks" / f"{generate.DECK_SLUG}.yaml")
         context = (config.name, config.slug, config.tags)
         parts = read_lock(root / "decks" / f"{generate.DECK_SLUG}.lock.yaml", "lock").parts()
-        jobs = [(str(file), str(config.root), config.levels, context, (build.build_epoch(), False),
-                 file.read_bytes(), f"key {i}", parts.get(build._relative(file, config.root)))
+        seconds = build.Options().read_seconds
+        jobs = [(str(file), str(config.root), config.levels, context, (build.build_epoch(), False), seconds,
+                 file.read_bytes(), f"key {i}", parts.get(relative(file, config.root)))
                 for i, file in enumerate(config.sources)]
         for what, some in (("parsed", [job[:-1] + (None,) for job in jobs]), ("parsed and settled", jobs)):
             best = float("inf")

@@ -1,6 +1,6 @@
 """Where a build's time goes: wall time per stage, then cProfile's top functions.
 
-    python benchmarks/stages.py [--videos 1000] [--cold] [--keep DIR] [--top 25]
+    python benchmarks/stages.py [--videos 1000] [--cold] [--keep DIR] [--top 25] [--series shipped]
 
 Writes the synthetic series (``generate.py``) and builds it twice in a
 subprocess (the lock, then every video settled in the cache). Then, in this
@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402
+import shipped  # noqa: E402
 
 STAGES = ("plan", "load_deck", "read_lock", "assemble", "package_later", "dump_lock", "write_all")
 NESTED = {"assemble": ("  assemble: identify",), "package_later": ("  package: compressed in the thread",)}
@@ -68,18 +69,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--cold", action="store_true", help="no cache (a CI checkout), not one script edited")
+    parser.add_argument("--series", choices=("synthetic", "shipped"), default="synthetic",
+                        help="synthetic scripts (generate.py) or copies of the shipped ones (shipped.py)")
     args = parser.parse_args(argv)
+    series = shipped if args.series == "shipped" else generate
     root = args.keep or Path(tempfile.mkdtemp(prefix="ankigen-stages-"))
     try:
         shutil.rmtree(root / "decks", ignore_errors=True)
-        generate.write_series(root, args.videos)
+        series.write_series(root, args.videos)
         for _ in range(2):
             subprocess.run([sys.executable, "-m", "ankigen", "build", "-q"], cwd=root, check=True)
         if args.cold:
             shutil.rmtree(root / "dist" / ".cache")
         else:
             from bench import edit_one_script
-            edit_one_script(root / "decks" / generate.DECK_SLUG, 0)
+            edit_one_script(root / "decks" / series.DECK_SLUG, 0)
         os.chdir(root)
         start = time.perf_counter()
         import ankigen.build  # noqa: F401
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.cold:
             shutil.rmtree(root / "dist" / ".cache")
         else:
-            edit_one_script(root / "decks" / generate.DECK_SLUG, 1)
+            edit_one_script(root / "decks" / series.DECK_SLUG, 1)
         profiler.runcall(build.build, [])
         stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
         stats.sort_stats("cumulative").print_stats(args.top)

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-import ankigen.build as build_module
+from ankigen.build import Options, build
 from ankigen.cache import FOLDER
 from conftest import CORPUS
 
@@ -19,28 +19,20 @@ def series(run, tmp_path, monkeypatch):
     return folder
 
 
-def count_parses(monkeypatch) -> list:
-    calls = []
-    real = build_module.parse
-
-    def counting(text, path):
-        calls.append(path)
-        return real(text, path)
-
-    monkeypatch.setattr(build_module, "parse", counting)
-    return calls
+def built(series, output, **options):
+    """A build through the API, in the run's working folder: the deck's result."""
+    report = build([series], Options(output=output, **options))
+    return report.decks[0]
 
 
-def test_a_rebuild_parses_only_what_changed(run, series, tmp_path, monkeypatch):
+def test_a_rebuild_parses_only_what_changed(run, series, tmp_path):
     assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
     assert any((tmp_path / FOLDER).rglob("*"))
-    calls = count_parses(monkeypatch)
     script = series / "03-design-docs.md"
     script.write_text(script.read_text(encoding="utf-8").replace("Almost never.", "Rarely."), encoding="utf-8")
-    result = run("build", series, "-o", tmp_path / "b.apkg")
-    assert result.exit_code == 0, result.output
-    assert calls == ["se/03-design-docs.md"]
-    assert "1 changed" in result.output
+    deck = built(series, tmp_path / "b.apkg")
+    assert deck.work.read == ["se/03-design-docs.md"]
+    assert deck.changes.as_json()["changed"] == ["design-docs/think-together"]
 
 
 def test_cached_build_is_byte_identical_to_an_uncached_one(run, series, tmp_path):
@@ -51,15 +43,13 @@ def test_cached_build_is_byte_identical_to_an_uncached_one(run, series, tmp_path
     assert (tmp_path / "b.apkg").read_bytes() == (tmp_path / "c.apkg").read_bytes()
 
 
-def test_a_damaged_entry_is_a_miss(run, series, tmp_path, monkeypatch):
+def test_a_damaged_entry_is_a_miss(run, series, tmp_path):
     assert run("build", series, "-o", tmp_path / "a.apkg").exit_code == 0
+    assert built(series, tmp_path / "b.apkg").work.read == []  # all from the cache
     for entry in (tmp_path / FOLDER).rglob("*"):
         if entry.is_file():
             entry.write_bytes(entry.read_bytes()[:10])
-    calls = count_parses(monkeypatch)
-    result = run("build", series, "-o", tmp_path / "b.apkg")
-    assert result.exit_code == 0, result.output
-    assert len(calls) == 6
+    assert len(built(series, tmp_path / "b.apkg").work.read) == 6
 
 
 def test_a_refused_build_or_a_diff_writes_no_cache(run, series, tmp_path):
@@ -70,42 +60,43 @@ def test_a_refused_build_or_a_diff_writes_no_cache(run, series, tmp_path):
     assert not (tmp_path / FOLDER).exists()
 
 
-def test_parallel_reading_gives_the_same_package(run, series, tmp_path, monkeypatch):
+def test_parallel_reading_gives_the_same_package(run, series, tmp_path):
     for i in range(7, 20):  # enough scripts for two processes
         (series / f"{i:02d}-copy.md").write_text(
             f"---\nid: copy-{i}\n---\n" + (series / "01-ownership.md").read_text(encoding="utf-8"),
             encoding="utf-8")
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10_000)
-    assert run("build", series, "-o", tmp_path / "seq.apkg", "--lock", tmp_path / "seq.lock").exit_code == 0
+    assert built(series, tmp_path / "seq.apkg", lock=tmp_path / "seq.lock", parallel_from=10_000).work.workers == 0
     shutil.rmtree(tmp_path / FOLDER)
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
-    used = []
-    real = build_module._parse_in_parallel
-    monkeypatch.setattr(build_module, "_parse_in_parallel",
-                        lambda *a: used.append(1) or real(*a))
-    assert run("build", series, "-o", tmp_path / "par.apkg", "--lock", tmp_path / "par.lock").exit_code == 0
-    assert used
+    par = built(series, tmp_path / "par.apkg", lock=tmp_path / "par.lock", parallel_from=2, workers=2)
+    assert par.work.workers == 2 and len(par.work.read) == 19
     assert (tmp_path / "seq.apkg").read_bytes() == (tmp_path / "par.apkg").read_bytes()
     assert (tmp_path / "seq.lock").read_bytes() == (tmp_path / "par.lock").read_bytes()
 
 
-def test_with_workers_a_damaged_lock_is_refused_as_ever(run, series, tmp_path, monkeypatch):
+def test_with_workers_a_damaged_lock_is_refused_as_ever(run, series, tmp_path):
     """With many scripts parsed by other processes, a damaged lock is still refused the
     same way, and only after the scripts' own errors."""
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
+    from ankigen.errors import AnkigenError
+
+    def refused(**options) -> str:
+        with pytest.raises(AnkigenError) as e:
+            built(series, tmp_path / "c.apkg", **options)
+        return "\n".join(map(str, e.value.diagnostics))
+
     lock = tmp_path / "s.lock"
+    workers = dict(lock=lock, parallel_from=2, workers=2)
     assert run("build", series, "-o", tmp_path / "a.apkg", "--lock", lock).exit_code == 0
     shutil.rmtree(tmp_path / FOLDER)  # every script is parsed again, by the workers
-    assert run("build", series, "-o", tmp_path / "b.apkg", "--lock", lock).exit_code == 0
+    assert built(series, tmp_path / "b.apkg", **workers).work.workers == 2
     assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
     text = lock.read_text(encoding="utf-8")
     lock.write_text(text.replace('"mod": ', '"mod": "soon", "m": ', 1), encoding="utf-8")
     shutil.rmtree(tmp_path / FOLDER)
-    result = run("build", series, "-o", tmp_path / "c.apkg", "--lock", lock)
-    assert result.exit_code == 1 and "s.lock" in result.output and "whole number" in result.output
+    said = refused(**workers)
+    assert "s.lock" in said and "whole number" in said
     (series / "02-trade-offs.md").write_bytes(b"")
-    result = run("build", series, "-o", tmp_path / "c.apkg", "--lock", lock)
-    assert result.exit_code == 1 and "02-trade-offs.md" in result.output and "s.lock" not in result.output
+    said = refused(**workers)
+    assert "02-trade-offs.md" in said and "s.lock" not in said
 
 
 def test_a_rebuild_rewrites_only_the_cache_files_that_changed(run, series, tmp_path):
@@ -128,24 +119,26 @@ def test_a_rebuild_rewrites_only_the_cache_files_that_changed(run, series, tmp_p
     assert len(changed) < len(before) or len(before) <= 6
 
 
-def test_check_and_diff_with_workers_say_what_they_say_without(run, series, tmp_path, monkeypatch):
+def test_check_and_diff_with_workers_say_what_they_say_without(run, series, tmp_path):
     """``check`` and ``diff`` read scripts as a build does, workers and all."""
+    from ankigen.build import diff
+    from ankigen.check import check
+
     lock = tmp_path / "s.lock"
     assert run("build", series, "-o", tmp_path / "a.apkg", "--lock", lock).exit_code == 0
     script = series / "03-design-docs.md"
     script.write_text(script.read_text(encoding="utf-8").replace("Almost never.", "Rarely."), encoding="utf-8")
     said = {}
     for parallel_from in (10_000, 1):
-        monkeypatch.setattr(build_module, "PARALLEL_FROM", parallel_from)
+        shutil.rmtree(tmp_path / FOLDER, ignore_errors=True)  # every script is read
+        report = diff([series], Options(lock=lock, parallel_from=parallel_from, workers=2))
+        deck = report.decks[0]
+        assert deck.work.workers == (2 if parallel_from == 1 else 0) and len(deck.work.read) == 6
         shutil.rmtree(tmp_path / FOLDER, ignore_errors=True)
-        build_module.SCRIPTS.discard()  # nothing kept in memory either: every script is read
-        check = run("check", series)
-        build_module.SCRIPTS.discard()
-        diff = run("diff", series, "--lock", lock, "--json")
-        assert check.exit_code == 0 and diff.exit_code == 0, check.output + diff.output
-        said[parallel_from] = (check.output, diff.output)
+        checked = check([series], options=Options(parallel_from=parallel_from, workers=2))
+        said[parallel_from] = (deck.as_json(), [str(d) for d in report.diagnostics], [str(d) for d in checked])
     assert said[1] == said[10_000]
-    assert "design-docs/think-together" in said[1][1]  # the edit is seen
+    assert said[1][0]["changes"]["changed"] == ["design-docs/think-together"]  # the edit is seen
 
 
 def test_what_a_killed_build_left_in_the_cache_is_removed(run, series, tmp_path):

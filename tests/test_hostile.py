@@ -84,17 +84,24 @@ def test_a_script_over_the_size_limit_is_refused_before_it_is_parsed(project):
     project.refused("decks/s/02-huge.md", None, f"over {MAX_SOURCE_BYTES // 2**20} MB", "split it")
 
 
-def test_a_script_that_defeats_the_parser_is_refused_in_bounded_time(project, monkeypatch):
+def test_a_script_that_defeats_the_parser_is_refused_in_bounded_time(project):
     # Thousands of '***' in an example take the level rules time quadratic in their number.
-    monkeypatch.setattr("ankigen.build.READ_SECONDS", 0.5)
+    from ankigen.build import Options, build
+    from ankigen.errors import AnkigenError
+
     stars = "***" * 20_000
     (project.scripts / "02-stars.md").write_text(
         f"# Stars\n\n## Real-World Examples\n\n**Example 1: {stars}** At L5: \"{stars}\" At L6: \"x\"\n",
         encoding="utf-8")
+    before = project.files()
     started = time.monotonic()
-    project.refused("decks/s/02-stars.md", None, "still being read after 0.5 s",
-                    "shorten its longest paragraphs")
+    with pytest.raises(AnkigenError) as refused:
+        build([], Options(read_seconds=0.5))
     assert time.monotonic() - started < 10
+    [error] = [d for d in refused.value.diagnostics if d.severity == "error"]
+    assert (error.file, error.line) == ("decks/s/02-stars.md", None), error
+    assert "still being read after 0.5 s" in error.message and "shorten its longest paragraphs" in error.message
+    assert project.files() == before
 
 
 def test_an_unreadable_script_is_named_with_what_to_do(project, monkeypatch):

@@ -17,7 +17,7 @@ from .retype import locked_type
 from .lock import Lock, LockedNote, LockedVideo, next_mod, note_type_mod
 from .notes import CLOZE, KEY_PART, Deck, Video
 from .notetypes import CLOZE_TYPE, NOTE_TYPES, QA_TYPE
-from .package import PackagedDeck, PackagedNote
+from .package import PackagedDeck, PackagedNote, guid_for
 from .render import remember, text_html, to_html
 from .text import CLOZE_CLOSE, CLOZE_MID, CLOZE_OPEN
 
@@ -33,6 +33,8 @@ class Assembled:
     changes: DeckChanges
     model_mods: dict[int, int]
     id_base: int
+    reused: int = 0  # videos taken whole from the shelf (``Settled``)
+    retired_packaged: int = 0  # retired notes packaged afresh (not taken from the shelf)
 
     @property
     def cards(self) -> int:
@@ -62,13 +64,14 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
              retire_sections: bool = False, others: frozenset[str] = frozenset()) -> Assembled:
     """Everything the package and the lock need, decided before anything is written.
 
-    ``shelf`` (get/put by key, e.g. a ``cache.Shelf``) keeps each settled video, so a
-    rebuild reassembles only the videos whose script or lock entries changed. ``retype``,
+    ``shelf`` (a ``cache.Shelf``: each video's script key and what reading it made, and
+    get/put by key) keeps each settled video, so a rebuild reassembles only the videos
+    whose script or lock entries changed. ``retype``,
     ``retire_sections`` and ``others`` (the deck's scripts not built this time): see
     ``identify``."""
     def shelf_key(video) -> str | None:
-        k = deck.keys.get(video.path)
-        return None if shelf is None or k is None else settled_key(deck, rename_decks, k)
+        k = shelf.key(video.path) if shelf is not None else None
+        return None if k is None else settled_key(deck, rename_decks, k)
 
     def settled(video, locked, locked_video) -> Settled | None:
         k = shelf_key(video)
@@ -78,13 +81,15 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
             return known
         return None
 
-    identity = identify(deck, lock, now, rename_decks, problems, settled, retype, others, retire_sections)
+    identity = identify(deck, lock, now, rename_decks, problems, settled, retype, others, retire_sections,
+                        guid_of=guid_for)
     originals = {v.path: v for v in deck.videos}
     new = Lock(deck=deck.name, id_base=lock.id_base or now * 1000, lines=lock.lines,
                video_lines=lock.video_lines)
     changes = DeckChanges(deck.name, deck_renames=identity.video_renames)
     pdecks = {deck.name: PackagedDeck(deck.deck_id, deck.name)}
     pnotes: list[PackagedNote] = []
+    reused = 0
     for iv in identity.videos:
         pdecks.setdefault(iv.subdeck, PackagedDeck(stable_id(f"deck:{iv.subdeck}"), iv.subdeck))
         if iv.settled is not None:
@@ -94,10 +99,11 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
                 new.notes[key] = lock.notes[key]
             pnotes.extend(map(PackagedNote._make, iv.settled.notes))
             changes.for_video(iv.subdeck).unchanged += len(iv.settled.keys)
+            reused += 1
             continue
         first = len(pnotes)
         _assemble_video(deck, lock, now, iv, new, changes, pdecks[iv.subdeck].deck_id, pnotes,
-                        _prepared(deck, iv.video, originals.get(iv.video.path)))
+                        _prepared(deck, shelf, iv.video, originals.get(iv.video.path)))
         k = shelf_key(iv.video)
         digest = lock.digest(iv.locked) if k is not None and _is_settled(lock, new, iv) else None
         if digest is not None:
@@ -105,9 +111,9 @@ def assemble(deck: Deck, lock: Lock, now: int, rename_decks: bool, allow_notetyp
                                  tuple(n.key for n in iv.notes),
                                  tuple(map(tuple, pnotes[first:])),
                                  tuple(iv.diagnostics)))
-    _retire(deck, lock, identity, new, changes, pdecks, pnotes, now, shelf)
+    retired_packaged = _retire(deck, lock, identity, new, changes, pdecks, pnotes, now, shelf)
     model_mods = _note_types(lock, new, now, allow_notetype_change, problems, source)
-    return Assembled(list(pdecks.values()), pnotes, new, changes, model_mods, new.id_base)
+    return Assembled(list(pdecks.values()), pnotes, new, changes, model_mods, new.id_base, reused, retired_packaged)
 
 
 def settled_key(deck: Deck, rename_decks: bool, k: str) -> str:
@@ -122,9 +128,7 @@ def settle_alone(deck: Deck, video: Video, k: str, made: tuple, part: tuple, now
     this beside parsing; the build then uses it as it would one from the cache (the same
     checks: its lock lines and entry as read, the deck and the script)."""
     alone = Deck(deck.name, deck.slug, deck.deck_id, tags=deck.tags, videos=[video])
-    alone.keys[video.path] = k
-    alone.more[video.path] = lambda: made
-    shelf = _Kept()
+    shelf = _Kept(video.path, k, made)
     try:
         assemble(alone, Lock.of_part(deck.name, part), now, rename_decks, True, Problems(), "", shelf)
     except AnkigenError:  # a damaged note in its part: the build says so, with its line
@@ -133,9 +137,19 @@ def settle_alone(deck: Deck, video: Video, k: str, made: tuple, part: tuple, now
 
 
 class _Kept:
-    """A shelf with nothing on it that keeps what is put."""
+    """A shelf for one video (its script key, what reading it made) with nothing on it,
+    that keeps what is put."""
 
     value = None
+
+    def __init__(self, path: str, k: str, made: tuple):
+        self.path, self.k, self._made = path, k, made
+
+    def key(self, path: str) -> str | None:
+        return self.k if path == self.path else None
+
+    def made(self, path: str) -> tuple | None:
+        return self._made if path == self.path else None
 
     def get(self, k: str):
         return None
@@ -144,16 +158,15 @@ class _Kept:
         self.value = value
 
 
-def _prepared(deck: Deck, video: Video, original: Video | None) -> tuple | None:
-    """The video's ``cards.prepared`` rows, if made for this deck and this very video (not
-    one whose identity the lock changed); else its rendered HTML is remembered, for making
-    the fields here. (A note whose clozes identify renumbered is rendered afresh.)"""
-    more = deck.more.get(video.path)
-    made = more() if more is not None else None
+def _prepared(deck: Deck, shelf, video: Video, original: Video | None) -> tuple | None:
+    """The video's ``cards.prepared`` rows, if made for this deck and this video as read
+    (not one whose identity the lock changed); else its rendered HTML is remembered, for
+    making the fields here. (A note whose clozes identify renumbered is rendered afresh.)"""
+    made = shelf.made(video.path) if shelf is not None else None
     if made is None:
         return None
     rendered, prepared = made
-    if prepared is None or video is not original or prepared[0] != (deck.name, deck.slug, deck.tags):
+    if prepared is None or video != original or prepared[0] != (deck.name, deck.slug, deck.tags):
         remember(rendered)  # the fields are made here: from the HTML already rendered
         return None
     return prepared[1]
@@ -162,14 +175,14 @@ def _prepared(deck: Deck, video: Video, original: Video | None) -> tuple | None:
 def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: DeckChanges,
                     deck_id: int, pnotes: list[PackagedNote], rows: tuple | None = None) -> None:
     """Assemble one video's notes; ``rows``, its ``cards.prepared`` rows, spare the work
-    for each note whose spec identify left as it was."""
+    for each note whose spec identify left as it was (the same value as read)."""
     video = iv.video
     entry, was = LockedVideo(video.source or video.path, video.title, iv.subdeck), lock.videos.get(video.slug)
     new.videos[video.slug] = was if was == entry else entry  # the same: kept as read
     vc = changes.for_video(iv.subdeck)
     for i, ident in enumerate(iv.notes):
         spec = ident.spec
-        row = rows[i] if rows is not None and spec is video.notes[i] else cards.note_row(deck, video, spec)
+        row = rows[i] if rows is not None and spec == video.notes[i] else cards.note_row(deck, video, spec)
         flds, tag_string, model_id, digest, shown, ords = row
         entry = lock.notes.get(ident.locked_key) if ident.locked_key is not None else None
         if entry is None:
@@ -212,14 +225,15 @@ def _is_settled(lock: Lock, new: Lock, iv) -> bool:
     slug = iv.video.slug
     keys = {n.key for n in iv.notes}
     current = sum(1 for entry in iv.locked.values() if entry.retired is None)
-    if new.videos[slug] is not lock.videos.get(slug) or not len(iv.notes) == len(keys) == current:
+    if new.videos[slug] != lock.videos.get(slug) or not len(iv.notes) == len(keys) == current:
         return False  # a new or retitled video, or lock entries that this build retires
-    return all(n.renamed_from is None and new.notes[n.key] is iv.locked.get(n.key) for n in iv.notes)
+    return all(n.renamed_from is None and new.notes[n.key] == iv.locked.get(n.key) for n in iv.notes)
 
 
 def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pdecks, pnotes, now,
-            shelf=None):
+            shelf=None) -> int:
     """Retired notes keep shipping, tagged and without cards; their GUIDs are never reused.
+    How many were packaged afresh (not taken from ``shelf``).
 
     A video's retired notes whose lock lines, subdeck and title are as a build that
     changed none of them left them come packaged from ``shelf``: a lock may hold hundreds
@@ -238,6 +252,7 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
     groups = _retired_groups(deck, lock, identity, new, shelf, newly)
     if sum(len(group) for group, _, kept in groups if kept is None) > 1000:
         lock.read_all()  # many to read: in one go
+    packaged = 0
     for group, k, kept in groups:
         if kept is not None:
             video = new.videos.get(group[0][0].split("/", 1)[0])
@@ -249,6 +264,8 @@ def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pde
         first = len(pnotes)
         if not _retire_group(deck, newly, new, changes, pdecks, pnotes, now, group) and k is not None:
             shelf.put(k, _Packed(pnotes[first:]))
+        packaged += len(pnotes) - first
+    return packaged
 
 
 class _Packed:

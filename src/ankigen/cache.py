@@ -79,6 +79,10 @@ def key(data: bytes, *context: str) -> str:
     return h.hexdigest()
 
 
+# Key suffix of a script's rendered HTML and prepared notes (read only when its video is
+# assembled). Not kept for a video settled as it was read: it comes whole from its entry.
+MORE = "\0more"
+
 SHARDS = 16  # files per deck: an edit rewrites the one or two that changed, not the whole cache
 
 
@@ -94,7 +98,8 @@ class ScriptCache:
     def __init__(self, folder: Path | None = FOLDER):
         self.folder = folder
         self.stored: dict[tuple[str, int], dict[str, memoryview]] = {}  # file → key → entry, as on disk
-        self.used: dict[tuple[str, int], dict[str, memoryview | bytes | _Fresh]] = {}  # this build's
+        # this build's entries: a memoryview is one kept as it was read from its file
+        self.used: dict[tuple[str, int], dict[str, memoryview | bytes | _Fresh]] = {}
         self.seen: dict[tuple[str, str], object] = {}  # entries unpickled (or put) this build
         self.sealed: list[tuple[Path, list | None]] = []  # files to write (None: to remove): seal()
         self._key: tuple[bytes | None] | None = None  # (signing key,) once read
@@ -115,12 +120,10 @@ class ScriptCache:
 
     def _stored(self, unit: tuple[str, int]) -> dict[str, memoryview]:
         if unit not in self.stored:
-            self.stored[unit] = self._load(unit)
+            self.stored[unit] = self._load(unit) if self.folder is not None else {}
         return self.stored[unit]
 
     def get(self, deck: str, k: str):
-        if self.folder is None:
-            return None
         unit = self._unit(deck, k)
         if (deck, k) in self.seen:
             self.used.setdefault(unit, {}).setdefault(k, _Fresh(self.seen[deck, k]))
@@ -164,8 +167,6 @@ class ScriptCache:
         if (deck, k) in self.seen:
             self.get(deck, k)
             return True
-        if self.folder is None:
-            return False
         unit = self._unit(deck, k)
         blob = self._stored(unit).get(k)
         if blob is not None:
@@ -174,14 +175,12 @@ class ScriptCache:
 
     def keep_pickled(self, deck: str, k: str, pickled: bytes) -> None:
         """Keep an entry that is already pickled, without unpickling it here."""
-        if self.folder is not None:
-            self.used.setdefault(self._unit(deck, k), {})[k] = pickled
+        self.used.setdefault(self._unit(deck, k), {})[k] = pickled
 
     def put(self, deck: str, k: str, value, pickled: bytes | None = None) -> None:
         """Keep ``value`` (``pickled``, if it already is)."""
         self.seen[deck, k] = value
-        if self.folder is not None:
-            self.used.setdefault(self._unit(deck, k), {})[k] = _Fresh(value) if pickled is None else pickled
+        self.used.setdefault(self._unit(deck, k), {})[k] = _Fresh(value) if pickled is None else pickled
 
     def discard(self) -> None:
         self.used.clear()
@@ -203,7 +202,7 @@ class ScriptCache:
         for unit in sorted({(deck, shard) for deck in decks for shard in range(SHARDS)}):
             entries, stored = self.used.get(unit, {}), self.stored.get(unit)
             if stored is not None and entries.keys() == stored.keys() and all(
-                    entries[k] is stored[k] for k in entries):
+                    isinstance(v, memoryview) for v in entries.values()):
                 continue  # used whole and as it was: the file stays
             if not entries:
                 self.sealed.append((self._path(unit), None))
@@ -290,10 +289,21 @@ class _Fresh:
 
 
 class Shelf:
-    """One deck's part of a cache: where a build keeps what it may reuse next time."""
+    """One deck's part of a cache, as the assemble stage sees it: each video's script key
+    (by the video's path), what reading the script made, and where settled videos are kept."""
 
-    def __init__(self, cache: ScriptCache, deck: str):
-        self.cache, self.deck = cache, deck
+    def __init__(self, cache: ScriptCache, deck: str, keys: dict[str, str] | None = None):
+        self.cache, self.deck, self.keys = cache, deck, keys or {}
+        self.afresh: list[str] = []  # the scripts read this build (not held), as shown
+        self.workers = 0  # the worker processes that read them (0: read in this one)
+
+    def key(self, path: str) -> str | None:
+        return self.keys.get(path)
+
+    def made(self, path: str) -> tuple | None:
+        """The video's rendered HTML and ``cards.prepared`` rows, None if they are not kept."""
+        k = self.keys.get(path)
+        return None if k is None else self.cache.get(self.deck, k + MORE)
 
     def get(self, k: str):
         return self.cache.get(self.deck, k)

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import cards
-from .build import find_configs, load_deck, lock_diagnostics, plan
+from .build import Options, find_configs, load_deck, lock_diagnostics, plan
 from .config import display_path
 from .levels import Levels
 from .errors import ERROR, INFO, WARNING, AnkigenError, Diagnostic, Problems
@@ -52,19 +52,21 @@ _FALLBACK_CODES = (
 )
 
 
-def check(sources: list[Path], allow_outside: bool = False) -> list[Diagnostic]:
-    """Every diagnostic for the given sources (none → every ``decks/*.yaml``), sorted by place."""
+def check(sources: list[Path], allow_outside: bool = False, options: Options | None = None) -> list[Diagnostic]:
+    """Every diagnostic for the given sources (none → every ``decks/*.yaml``), sorted by place.
+    ``options``: how scripts are read (workers, cache), as for a build."""
+    options = options or Options()
     found: list[Diagnostic] = []
     texts: dict[str, list[str]] = {}
     for config in _configs(sources, found, allow_outside):
         problems = Problems()
-        deck = load_deck(config, problems)
-        for more in deck.more.values():  # the HTML the card rules render, as the build made it
-            made = more()
+        deck, shelf = load_deck(config, problems, options.reading())
+        for path in shelf.keys:  # the HTML the card rules render, as the build made it
+            made = shelf.made(path)
             if made is not None:
                 remember(made[0])
         if not problems.errors:
-            found += lock_problems(config, deck)
+            found += lock_problems(config, deck, shelf)
         found += problems.items
         levels = Levels(config.levels)
         for file in config.sources:
@@ -79,10 +81,10 @@ def check(sources: list[Path], allow_outside: bool = False) -> list[Diagnostic]:
     return sorted((_complete(d, texts) for d in _unique(found)), key=_place)
 
 
-def lock_problems(config, deck: Deck) -> list[Diagnostic]:
+def lock_problems(config, deck: Deck, shelf=None) -> list[Diagnostic]:
     """What the lock stage of a build would say: a changed note type, a removed cloze,
     a retitled video, a damaged lock."""
-    return lock_diagnostics(config, deck)
+    return lock_diagnostics(config, deck, shelf)
 
 
 def _configs(sources: list[Path], found: list[Diagnostic], allow_outside: bool = False):

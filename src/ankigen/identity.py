@@ -67,7 +67,7 @@ class _Run:
 def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Problems,
              settled: Callable[[Video, dict[str, LockedNote], LockedVideo | None], Any] | None = None,
              retype: bool = False, others: frozenset[str] = frozenset(),
-             retire_sections: bool = False, guid_of: GuidOf | None = None) -> Identity:
+             retire_sections: bool = False, *, guid_of: GuidOf) -> Identity:
     """Settle every note's GUID, cloze numbers and subdeck against the lock.
 
     ``settled(video, its locked notes, its locked video)`` may say a video is known to
@@ -75,8 +75,6 @@ def identify(deck: Deck, lock: Lock, now: int, rename_decks: bool, problems: Pro
     nothing about it changed): it is then not identified again. What it returns must
     have ``keys`` (its notes' keys), ``subdeck`` and ``diagnostics``. ``guid_of``: the
     GUID of values (``package.guid_for``), for new notes."""
-    if guid_of is None:  # the orchestrator should pass it: the package format is its to know
-        from .package import guid_for as guid_of
     by_video: dict[str, dict[str, LockedNote]] = {}
     for key, entry in lock.notes.items():
         by_video.setdefault(key.split("/", 1)[0], {})[key] = entry

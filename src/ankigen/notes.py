@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 RECAP = "recap"
 ONE_LINER = "one-liner"
@@ -71,6 +70,3 @@ class Deck:
     deck_id: int
     videos: list[Video] = field(default_factory=list)
     tags: tuple[str, ...] = ()
-    keys: dict[str, str] = field(default_factory=dict)  # video path → its script's cache key
-    # video path → () → (rendered HTML, cards.prepared): made with the video, read when needed
-    more: dict[str, Callable[[], tuple | None]] = field(default_factory=dict, repr=False, compare=False)
