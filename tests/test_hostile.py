@@ -229,6 +229,7 @@ BAD_CONFIGS = {
     # YAML mistakes, at the line of the mistake, in plain words
     "no-colon": ("name S\nsources: [s/*.md]\n", 1, ["no ':' after the key"]),
     "key-alone": ("name: S\nsources\ntags: [a]\n", 2, ["no ':' after the key"]),
+    "over-indented": ("name: S\n  sources: [s/*.md]\n", 2, ["indented more than the line above"]),
     "value-first": ("'S'\nname: S\nsources: [s/*.md]\n", 1, ["a value with no key"]),
     "indented": ("name: S\nsources: [s/*.md]\n  tags: [a]\n", 3, ["indented more than the key above"]),
     "unclosed-quote": ("name: \"S\nsources: [s/*.md]\n", 1, ["a quote opened at line 1 is never closed"]),

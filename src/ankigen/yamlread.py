@@ -4,6 +4,8 @@ words at the line of the mistake."""
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, NamedTuple
 
 import yaml
@@ -100,7 +102,19 @@ def _no_colon(c: _Complaint):
     if ":" in before:
         return "a ': ' inside a value; put the value in quotes", c.line
     earlier = [n for n in range(mark.line - 1, -1, -1) if lines[n].strip() and not lines[n].lstrip().startswith("#")]
-    return ("no ':' after the key", earlier[0] + 1) if earlier else None
+    if not earlier:
+        return None
+    above, here = lines[earlier[0]], lines[mark.line] if mark.line < len(lines) else ""
+    if _KEY.match(above) and _indent(here) > _indent(above):  # ``name: X`` then ``  sources: …``
+        return "indented more than the line above; keys of one mapping line up", mark.line + 1
+    return "no ':' after the key", earlier[0] + 1
+
+
+_KEY = re.compile(r"\s*[^\s:#][^:#]*:(\s|$)")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _out_of_place(c: _Complaint):
