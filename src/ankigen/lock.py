@@ -165,14 +165,16 @@ class Lock:
     def digest(self, notes: dict[str, LockedNote]) -> bytes | None:
         """A fingerprint of these notes as the lock file holds them (their lines), None
         when one is not what its line read says (changed, new, or a lock in another YAML style)."""
-        h = hashlib.blake2b(digest_size=16)
+        lines, read = self.lines, []
         for key, note in notes.items():
-            line = self.lines.get(key)
-            if line is None or note.as_read() != line:
+            line = lines.get(key)
+            d = note.__dict__
+            # a note still unparsed is its line (``as_read``), checked here without the call
+            if line is None or (d["_source"] != line if "_unread" in d else note.as_read() != line):
                 return None
-            h.update(line.encode("utf-8", "surrogatepass"))
-            h.update(b"\n")
-        return h.digest()
+            read.append(line)
+        read.append("")  # each line ends in "\n": hashed as one string, the same digest
+        return hashlib.blake2b("\n".join(read).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
     def read_all(self) -> None:
         """Parse every note not parsed yet, in one go (quicker than one at a time when most
