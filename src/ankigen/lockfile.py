@@ -92,16 +92,21 @@ def read_lock(path: Path, shown: str) -> Lock | None:
 
 def _whole_lock(text: str, shown: str) -> None:
     """Refuse a file that is not a lock, holds merge-conflict markers or is cut short."""
-    if text.strip() and not text.startswith(HEADER[:20]) and not _VERSION_LINE.search(text):  # not a lock
+    if text and not text.isspace() and not text.startswith(HEADER[:20]) and not _VERSION_LINE.search(text):  # not a lock
         raise AnkigenError("not an ankigen lock file (no 'version:' line); is --lock naming the "
                            "wrong file? Give it the deck's .lock.yaml, or a new path to start one",
                            shown)
-    conflict = _CONFLICT.search(text) if any(m * 7 in text for m in "<=>") else None
+    # a marker starts a line: looked for first in one pass, at the start or after a newline
+    marked = text[:7] in _MARKERS or _MARKER_AFTER_NEWLINE.search(text) is not None
+    conflict = _CONFLICT.search(text) if marked else None
     if conflict:
         raise AnkigenError("the lock file holds merge-conflict markers; resolve the conflict "
                            "(keep both sides' notes, one entry per key) or " +
                            RECOVER.format(path=shown), shown, _line_of(text, conflict.start()))
-    if text.rstrip()[-2 * len(END_MARKER):].splitlines()[-1:] != [END_MARKER]:
+    tail = text[-4096:].rstrip()  # its end, not a copy of the whole text
+    if len(tail) < 2 * len(END_MARKER) < len(text):
+        tail = text.rstrip()
+    if tail[-2 * len(END_MARKER):].splitlines()[-1:] != [END_MARKER]:
         raise AnkigenError(f"the lock file is cut short (no '{END_MARKER}' line at its end); "
                            + RECOVER.format(path=shown), shown)
 
@@ -163,6 +168,8 @@ def _damaged(detail, shown: str, line: int | None = None) -> AnkigenError:
 
 _VERSION_LINE = re.compile(r"^version:", re.M)
 _CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
+_MARKERS = ("<" * 7, "=" * 7, ">" * 7)
+_MARKER_AFTER_NEWLINE = re.compile(r"\n(?:<{7}|={7}|>{7})")
 
 
 def _line_of(text: str, offset: int) -> int:
