@@ -276,11 +276,7 @@ def recall_split(text: str, limit: int = RECALL_WORDS) -> tuple[str, str]:
     keep = 1 if word_count(parts[0]) > 25 or len(parts) == 1 else 2
     if keep == 2 and word_count(" ".join(parts[:2])) > limit:
         keep = 1
-    head, rest = " ".join(parts[:keep]), " ".join(parts[keep:])
-    if word_count(head) > limit:
-        head, more = cut_clause(head, limit)
-        rest = f"{more} {rest}".strip()
-    return head, rest
+    return _within(parts, keep, limit)
 
 
 def cap_words(text: str, limit: int = RECALL_WORDS) -> tuple[str, str]:
@@ -292,6 +288,12 @@ def cap_words(text: str, limit: int = RECALL_WORDS) -> tuple[str, str]:
     keep = 1
     while keep < len(parts) and word_count(" ".join(parts[:keep + 1])) <= limit:
         keep += 1
+    return _within(parts, keep, limit)
+
+
+def _within(parts: list[str], keep: int, limit: int) -> tuple[str, str]:
+    """The first ``keep`` sentences and the rest; a head still over ``limit`` words is cut
+    at a clause break, its tail put before the rest."""
     head, rest = " ".join(parts[:keep]), " ".join(parts[keep:])
     if word_count(head) > limit:
         head, more = cut_clause(head, limit)
