@@ -8,6 +8,7 @@ from dataclasses import replace
 from .errors import Problems
 from .notes import CLOZE, QA, RECAP, NoteSpec
 from .script import Item
+from .bullet import ends_question
 from .shapes import deletions
 from .text import (bold_spans, cloze, has_words, is_small, sentences, slugify,
                    split_trailing_punct)
@@ -75,13 +76,9 @@ def _outside(text: str, spans) -> str:
     return " ".join(out)
 
 
-def _ends_question(sentence: str) -> bool:
-    return sentence.rstrip("\"'”’*_) ").endswith("?")
-
-
 def _answer_sentence(sents: list[str]) -> int:
     """The first sentence that is not itself a question (a question alone is kept)."""
-    return next((i for i, s in enumerate(sents) if not _ends_question(s)), 0)
+    return next((i for i, s in enumerate(sents) if not ends_question(s)), 0)
 
 
 def _label_note(label, body, pin, section, line) -> NoteSpec | None:
