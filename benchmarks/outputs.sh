@@ -11,7 +11,7 @@ OUT=$(realpath -m "$1"); ROOT=$(cd "$(dirname "$0")/.." && pwd); PY=${PYTHON:-py
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 export SOURCE_DATE_EPOCH=1700000000 XDG_CACHE_HOME=$W/xdg
 : > "$OUT"
-h() { for f in "$@"; do echo "$(sha256sum < "$f" | cut -c1-16) ${f#$W/}" >> "$OUT"; done; }
+h() { for f in "$@"; do echo "$(sha256sum < "$f" | cut -c1-16) $(basename "$PWD")/$f" >> "$OUT"; done; }
 mkdir -p "$W/shipped" && cp -r "$ROOT/decks" "$W/shipped/decks"
 (cd "$W/shipped" && $PY -m ankigen build -q && h dist/*.apkg decks/*.lock.yaml \
  && rm -rf dist && $PY -m ankigen build -q && h dist/*.apkg decks/*.lock.yaml)
