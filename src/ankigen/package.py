@@ -10,7 +10,9 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import time
+import types
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -22,9 +24,33 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-import genanki
-from genanki.apkg_col import APKG_COL
-from genanki.apkg_schema import APKG_SCHEMA
+
+
+@contextlib.contextmanager
+def _plain_cached_property():
+    """genanki's ``Model._req`` and ``Note.cards`` use the ``cached_property`` backport,
+    whose module imports asyncio (with ssl, socket and logging: ~25 ms, a fifth of a
+    rebuild's imports) only for coroutine methods, which genanki has none of. While
+    genanki is imported, ``functools.cached_property`` stands in for it: the same
+    compute-once-then-an-attribute for a plain method. Left as it was after: whoever
+    imports ``cached_property`` later gets the package."""
+    if "cached_property" in sys.modules or "genanki" in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType("cached_property")
+    stand_in.cached_property = functools.cached_property
+    sys.modules["cached_property"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("cached_property") is stand_in:
+            del sys.modules["cached_property"]
+
+
+with _plain_cached_property():
+    import genanki
+from genanki.apkg_col import APKG_COL  # noqa: E402
+from genanki.apkg_schema import APKG_SCHEMA  # noqa: E402
 
 from .errors import AnkigenError
 from .notetypes import NOTE_TYPES, NoteType
