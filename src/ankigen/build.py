@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from .assemble import Assembled, assemble, retired_search
 from .cache import ScriptCache, Shelf
@@ -29,13 +29,10 @@ from .load import Reading, Settling, load_deck
 from .lock import Lock, dump_lock, lock_path_for
 from .lockfile import read_lock
 from .notes import Deck, Video
-from .package import exclusive, package_bytes, package_later
+from .package import Later, exclusive, package_bytes, package_later
 from .plan import find_configs, plan  # noqa: F401 - the plan stage, as check uses it
 from .read import read_video  # noqa: F401 - the pure per-script function
 from .text import slugify
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
 
 
 @dataclass
@@ -218,7 +215,7 @@ class Planned:
     deck: Deck
     target: Path
     lock_path: Path
-    zipping: Future  # the package's bytes, being compressed
+    zipping: Later  # the package's bytes, being compressed
     lock_text: str
     result: DeckResult
     split: list[tuple[Path, bytes]] = field(default_factory=list)  # one package per video

@@ -11,13 +11,14 @@ import os
 import re
 import sqlite3
 import sys
+import threading
 import time
 import types
 import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
 try:
     import fcntl
@@ -55,8 +56,6 @@ from genanki.apkg_schema import APKG_SCHEMA  # noqa: E402
 from .errors import AnkigenError
 from .notetypes import NOTE_TYPES, NoteType
 
-if TYPE_CHECKING:
-    from concurrent.futures import Future
 
 
 class PackagedNote(NamedTuple):
@@ -207,17 +206,36 @@ def package_bytes(decks: list[PackagedDeck], notes: list[PackagedNote], model_mo
 
 
 def package_later(decks: list[PackagedDeck], notes: list[PackagedNote], model_mods: dict[int, int],
-                  id_base: int) -> Future:
+                  id_base: int) -> Later:
     """``package_bytes``, compressed in a thread (zlib lets go of the GIL): the build goes
     on with the lock and the cache meanwhile. The collection is made here: SQLite takes the
     GIL back for every row, so beside busy Python it would crawl."""
-    from concurrent.futures import ThreadPoolExecutor
+    return Later(zipped, collection(decks, notes, model_mods, id_base))
 
-    db = collection(decks, notes, model_mods, id_base)
-    pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(zipped, db)
-    pool.shutdown(wait=False)  # its one thread ends with the job
-    return future
+
+class Later:
+    """``work(*args)`` running in a thread of its own; ``result()`` waits for it and gives
+    what it returned (or raises what it raised). A plain thread: concurrent.futures would
+    import logging and more into every build for this one job."""
+
+    def __init__(self, work: Callable[..., bytes], *args):
+        self._done: tuple[bytes | None, BaseException | None] = (None, None)
+        self._thread = threading.Thread(target=self._run, args=(work, *args), name="ankigen package")
+        self._thread.start()
+
+    def _run(self, work: Callable[..., bytes], *args) -> None:
+        try:
+            self._done = (work(*args), None)
+        except BaseException as e:  # handed to whoever asks for the result
+            self._done = (None, e)
+
+    def result(self) -> bytes:
+        self._thread.join()
+        value, error = self._done
+        if error is not None:
+            raise error
+        assert value is not None
+        return value
 
 
 def collection(decks: list[PackagedDeck], notes: list[PackagedNote], model_mods: dict[int, int],
