@@ -150,3 +150,22 @@ def test_what_a_killed_build_left_in_the_cache_is_removed(run, se_folder, tmp_pa
     assert run("build", se_folder, "-o", tmp_path / "a.apkg").exit_code == 0
     assert not stale.exists()
     assert not list((tmp_path / FOLDER).glob(".*.tmp"))  # nor does the build leave any
+
+
+def test_a_video_read_back_unpickles_its_notes_only_when_used(tmp_path):
+    """What a rebuild reads back from the cache for each video is its notes still pickled
+    (most videos are settled and never look at them); used, they are the notes it had."""
+    import pickle
+
+    from ankigen.levels import Levels
+    from ankigen.read import read_video
+
+    file = tmp_path / "01-ownership.md"
+    shutil.copy(next(CORPUS.glob("01-*.md")), file)
+    video, _ = read_video(file, tmp_path, Levels(("L5", "L6")))
+    back = pickle.loads(pickle.dumps(video))
+    assert back.notes.__class__.__name__ == "PickledNotes" and back.notes._notes is None
+    assert back == video and hash(back) == hash(video) and back.notes._notes is not None
+    assert list(back.notes) == list(video.notes) and back.notes[-1] == video.notes[-1]
+    again = pickle.loads(pickle.dumps(back))  # written back to the cache as it was read
+    assert again.notes.blob == back.notes.blob and again == video

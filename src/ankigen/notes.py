@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 RECAP = "recap"
@@ -55,6 +57,16 @@ class Video:
     tags: tuple[str, ...] = ()
     pinned_id: bool = False  # slug came from front matter
 
+    def __reduce__(self):
+        """Pickled with its notes as a pickle of their own (``PickledNotes``), unpickled only
+        when used: a rebuild reads every video back from the cache and uses the notes of
+        the few that changed."""
+        notes = self.notes
+        blob = notes.blob if isinstance(notes, PickledNotes) and notes.blob is not None else \
+            pickle.dumps(tuple(notes), pickle.HIGHEST_PROTOCOL)
+        return _video, (self.slug, self.title, self.number, self.path, blob, self.source, self.tags,
+                        self.pinned_id)
+
     def subdeck_name(self, width: int) -> str:
         """``001 What Is a Queue``: the number, zero-padded to the deck's ``width``, keeps
         Anki's deck list (plain text order: ``1, 10, 100, 11, 2``) in course order."""
@@ -70,3 +82,45 @@ class Deck:
     deck_id: int
     videos: list[Video] = field(default_factory=list)
     tags: tuple[str, ...] = ()
+
+
+def _video(slug: str, title: str, number: str, path: str, notes: bytes, source: str,
+           tags: tuple[str, ...], pinned_id: bool) -> Video:
+    return Video(slug, title, number, path, PickledNotes(notes), source, tags, pinned_id)
+
+
+class PickledNotes(Sequence):
+    """A video's notes as read back from a pickle: a tuple of ``NoteSpec`` in all but
+    when it is made, which is when first used. Equal (and hashed) as that tuple."""
+
+    __slots__ = ("blob", "_notes")
+
+    def __init__(self, blob: bytes):
+        self.blob: bytes | None = blob
+        self._notes: tuple[NoteSpec, ...] | None = None
+
+    @property
+    def notes(self) -> tuple[NoteSpec, ...]:
+        if self._notes is None:
+            self._notes = pickle.loads(self.blob)
+        return self._notes
+
+    def __len__(self) -> int:
+        return len(self.notes)
+
+    def __getitem__(self, i):
+        return self.notes[i]
+
+    def __iter__(self):
+        return iter(self.notes)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, PickledNotes):
+            other = other.notes
+        return self.notes == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.notes)
+
+    def __repr__(self) -> str:
+        return repr(self.notes)
