@@ -146,16 +146,16 @@ class _Package(genanki.Package):
             mid = note.model_id
             note_id = next(id_gen)
             sort = note.flds.split("\x1f", sort_field[mid] + 1)[sort_field[mid]]
-            notes.append((note_id, note.guid, mid, note.mod, -1, f" {note.tag_string} ", note.flds, sort, 0, 0, ""))
+            notes.append((note_id, note.guid, mid, note.mod, f" {note.tag_string} ", note.flds, sort))
             if note.retired:
                 # Anki's default import drops scheduling (so a suspension would not arrive);
                 # a note with no cards is never studied by a new learner.
                 continue
             for ord_ in note.ords if note.ords is not None else card_ords(types[mid], note.fields):
-                cards.append((next(id_gen), note_id, note.deck_id, ord_, note.mod, -1, 0, 0, due,
-                              0, 0, 0, 0, 0, 0, 0, 0, ""))
-        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", notes)
-        cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", cards)
+                cards.append((next(id_gen), note_id, note.deck_id, ord_, note.mod, due))
+        # The values every row has are in the statement, not bound row by row: the same rows.
+        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,-1,?,?,?,0,0,'');", notes)
+        cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,-1,0,0,?,0,0,0,0,0,0,0,0,'');", cards)
         cursor.executescript("CREATE INDEX" + indexes)
 
 
