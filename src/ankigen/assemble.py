@@ -182,7 +182,9 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
     vc = changes.for_video(iv.subdeck)
     for i, ident in enumerate(iv.notes):
         spec = ident.spec
-        row = rows[i] if rows is not None and spec == video.notes[i] else cards.note_row(deck, video, spec)
+        # the spec as read (mostly the very object; else compared by value)
+        same = rows is not None and (spec is video.notes[i] or spec == video.notes[i])
+        row = rows[i] if same else cards.note_row(deck, video, spec)
         flds, tag_string, model_id, digest, shown, ords = row
         entry = lock.notes.get(ident.locked_key) if ident.locked_key is not None else None
         if entry is None:
@@ -227,7 +229,10 @@ def _is_settled(lock: Lock, new: Lock, iv) -> bool:
     current = sum(1 for entry in iv.locked.values() if entry.retired is None)
     if new.videos[slug] != lock.videos.get(slug) or not len(iv.notes) == len(keys) == current:
         return False  # a new or retitled video, or lock entries that this build retires
-    return all(n.renamed_from is None and new.notes[n.key] == iv.locked.get(n.key) for n in iv.notes)
+    locked = iv.locked
+    # an entry kept as read is the very object: the value comparison only for the others
+    return all(n.renamed_from is None and (new.notes[n.key] is locked.get(n.key) or new.notes[n.key] == locked.get(n.key))
+               for n in iv.notes)
 
 
 def _retire(deck, lock, identity: Identity, new: Lock, changes: DeckChanges, pdecks, pnotes, now,

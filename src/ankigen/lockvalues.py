@@ -123,8 +123,10 @@ def _plain_values(n) -> tuple | None:
             and type(text) is str and type(back) is str
             and (retired is None or (type(retired) is int and 0 <= retired <= MAX_TIME))
             and type(clozes) is dict and type(removed) is dict and _GUID.fullmatch(guid)
-            and all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE for k, v in clozes.items())
-            and all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE for k, v in removed.items())):
+            and (not clozes or all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE
+                                   for k, v in clozes.items()))
+            and (not removed or all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE
+                                    for k, v in removed.items()))):
         return None
     return guid, digest, mod, text, back, clozes, retired, removed
 
