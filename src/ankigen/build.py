@@ -117,7 +117,8 @@ def prepare(sources: list[Path], options: Options, configs: list[DeckConfig] | N
             cache: ScriptCache | None = None,
             assembled: Callable[[], None] | None = None) -> tuple[list[Planned], Problems]:
     """Plan, read, identify, assemble and package every deck; write nothing. ``assembled``
-    is called once every deck is assembled without an error (the cache then holds all it will)."""
+    is called once every deck is assembled and packaged without an error (the cache then
+    holds all it will)."""
     configs = configs if configs is not None else plan(sources, options.allow_outside)
     _one_file_each(configs, options)
     reading, problems, now = options.reading(cache), Problems(), build_epoch()
@@ -131,10 +132,13 @@ def prepare(sources: list[Path], options: Options, configs: list[DeckConfig] | N
     problems.raise_errors("refused")
     settled = [(config, deck, shelf, *against_lock(config, deck, options, now, problems, settling, shelf))
                for config, deck, shelf, settling in read]
-    if assembled is not None and not problems.errors:
-        assembled()
     planned = [_package(config, deck, shelf, lock_path, existing, done, options)
                for config, deck, shelf, lock_path, existing, done in settled]
+    # Told once the collections are made: the cache's files are then made beside the
+    # compressing. (Made beside a collection, they would hold the GIL SQLite gives up and
+    # takes back for every row: the collection took twice as long.)
+    if assembled is not None and not problems.errors:
+        assembled()
     problems.raise_errors("refused")
     return planned, problems
 
