@@ -119,16 +119,21 @@ def _plain_values(n) -> tuple | None:
         clozes, retired, removed = n.get("clozes") or {}, n.get("retired"), n.get("removed_clozes") or {}
     except (KeyError, TypeError, AttributeError):
         return None
-    if not (type(guid) is str and type(digest) is str and type(mod) is int and 0 <= mod <= MAX_TIME
-            and type(text) is str and type(back) is str
-            and (retired is None or (type(retired) is int and 0 <= retired <= MAX_TIME))
-            and type(clozes) is dict and type(removed) is dict and _GUID.fullmatch(guid)
-            and (not clozes or all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE
-                                   for k, v in clozes.items()))
-            and (not removed or all(type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE
-                                    for k, v in removed.items()))):
+    if not (type(guid) is str and type(digest) is str and type(text) is str and type(back) is str
+            and _plain_time(mod) and (retired is None or _plain_time(retired))
+            and _plain_clozes(clozes) and _plain_clozes(removed) and _GUID.fullmatch(guid)):
         return None
     return guid, digest, mod, text, back, clozes, retired, removed
+
+
+def _plain_time(value) -> bool:
+    return type(value) is int and 0 <= value <= MAX_TIME
+
+
+def _plain_clozes(numbers) -> bool:
+    """A mapping of deletion names to cloze numbers, as ankigen writes it (empty, mostly)."""
+    return type(numbers) is dict and (not numbers or all(
+        type(k) is str and type(v) is int and 0 < v <= MAX_CLOZE for k, v in numbers.items()))
 
 
 def _video(v: dict) -> LockedVideo:
