@@ -184,33 +184,9 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
         spec = ident.spec
         # the spec as read (mostly the very object; else compared by value)
         same = rows is not None and (spec is video.notes[i] or spec == video.notes[i])
-        row = rows[i] if same else cards.note_row(deck, video, spec)
-        flds, tag_string, model_id, digest, shown, ords = row
+        flds, tag_string, model_id, digest, shown, ords = rows[i] if same else cards.note_row(deck, video, spec)
         entry = lock.notes.get(ident.locked_key) if ident.locked_key is not None else None
-        if entry is None:
-            mod = now
-            vc.added.append(ident.key)
-            changes.statuses[ident.guid] = "added"
-        elif ident.restored:  # back from retirement: its fields, tags and cards are shipped again
-            mod = next_mod(now, entry.mod)
-            vc.restored.append(ident.key)
-            changes.statuses[ident.guid] = "restored"
-        elif entry.hash == digest:
-            mod = entry.mod
-            vc.unchanged += 1
-        else:
-            mod = next_mod(now, entry.mod)
-            changes.statuses[ident.guid] = "renamed" if ident.renamed_from else "changed"
-            if ident.renamed_from:
-                vc.renamed.append((ident.renamed_from, ident.key))
-            else:
-                vc.changed.append((ident.key, word_diff(entry.text + " " + entry.back, spec.text + " " + spec.back)
-                                   if (entry.text, entry.back) != (shown, spec.back)
-                                   else "(the same text; its source file, title, section or tags changed)"))
-        if entry is not None:
-            for k, n in ident.removed_clozes.items():
-                if k not in entry.removed_clozes:
-                    changes.empty_cards.append((ident.key, n))
+        mod = _note_mod(ident, entry, digest, shown, now, changes, vc)
         if entry is not None and entry.retired is None and (entry.guid, entry.hash, entry.mod, entry.text, entry.back, entry.clozes,
                                   entry.removed_clozes) == (ident.guid, digest, mod, shown, spec.back,
                                                             ident.clozes, ident.removed_clozes):
@@ -219,6 +195,35 @@ def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: De
             new.notes[ident.key] = LockedNote(ident.guid, digest, mod, shown, spec.back, ident.clozes, None,
                                               ident.removed_clozes)
         pnotes.append(PackagedNote(ident.guid, model_id, flds, tag_string, deck_id, mod, False, ords))
+
+
+def _note_mod(ident, entry: LockedNote | None, digest: str, shown: str, now: int, changes: DeckChanges,
+              vc) -> int:
+    """The note's ``mod`` (moved forward when learners need an update), and what changed
+    for them said in ``changes`` (and ``vc``, its video's part)."""
+    spec = ident.spec
+    if entry is None:
+        vc.added.append(ident.key)
+        changes.statuses[ident.guid] = "added"
+        return now
+    for k, n in ident.removed_clozes.items():
+        if k not in entry.removed_clozes:
+            changes.empty_cards.append((ident.key, n))
+    if ident.restored:  # back from retirement: its fields, tags and cards are shipped again
+        vc.restored.append(ident.key)
+        changes.statuses[ident.guid] = "restored"
+        return next_mod(now, entry.mod)
+    if entry.hash == digest:
+        vc.unchanged += 1
+        return entry.mod
+    changes.statuses[ident.guid] = "renamed" if ident.renamed_from else "changed"
+    if ident.renamed_from:
+        vc.renamed.append((ident.renamed_from, ident.key))
+    else:
+        vc.changed.append((ident.key, word_diff(entry.text + " " + entry.back, spec.text + " " + spec.back)
+                           if (entry.text, entry.back) != (shown, spec.back)
+                           else "(the same text; its source file, title, section or tags changed)"))
+    return next_mod(now, entry.mod)
 
 
 def _is_settled(lock: Lock, new: Lock, iv) -> bool:
