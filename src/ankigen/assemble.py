@@ -12,8 +12,11 @@ from .cards import content_hash
 from .changes import DeckChanges, word_diff
 from .config import stable_id
 from .errors import AnkigenError, Diagnostic, Problems
+from .clozes import number_clozes
 from .identity import Identity, identify
+from .placeholders import was_template
 from .retype import locked_type
+from .subdecks import number_width, subdeck_for
 from .lock import Lock, LockedNote, LockedVideo, next_mod, note_type_mod
 from .notes import CLOZE, KEY_PART, Deck, Video
 from .notetypes import CLOZE_TYPE, NOTE_TYPES, QA_TYPE
@@ -130,10 +133,48 @@ def settle_alone(deck: Deck, video: Video, k: str, made: tuple, part: tuple, now
     alone = Deck(deck.name, deck.slug, deck.deck_id, tags=deck.tags, videos=[video])
     shelf = _Kept(video.path, k, made)
     try:
-        assemble(alone, Lock.of_part(deck.name, part), now, rename_decks, True, Problems(), "", shelf)
+        lock = Lock.of_part(deck.name, part)
+        context, rows = made[1]
+        as_locked = _as_locked(alone, video, rows, lock) if context == (deck.name, deck.slug, deck.tags) else None
+        if as_locked is not None:
+            return as_locked
+        assemble(alone, lock, now, rename_decks, True, Problems(), "", shelf)
     except AnkigenError:  # a damaged note in its part: the build says so, with its line
         return None
     return shelf.value
+
+
+def _as_locked(alone: Deck, video: Video, rows: tuple, lock: Lock) -> Settled | None:
+    """``settle_alone``'s answer for a video that is, note for note, what its part of the
+    lock says (the usual video of a cold build), found without identifying it; None when
+    anything differs or could be said about it: then ``assemble`` decides. Each condition
+    is one the whole path would find too: the video's entry, file, title and subdeck as
+    locked (the subdeck at this deck's width: nothing renamed, nothing to warn about); each
+    note's key a live entry of the same type, its cloze numbers, content hash, shown text
+    and back as locked (so its ``mod`` kept); every live entry a note; no template script
+    (whose placeholders match by text). Diagnostics: none, as identifying it would say."""
+    was = lock.videos.get(video.slug)
+    if (was is None or was.retired is not None or was.file != (video.source or video.path)
+            or was.title != video.title or was_template(video.slug, was, lock.notes)):
+        return None
+    if was.subdeck != subdeck_for(alone, video, was, False, number_width(alone, lock))[1]:
+        return None
+    keys = tuple(spec.key(video.slug) for spec in video.notes)
+    live = sum(1 for entry in lock.notes.values() if entry.retired is None)
+    if len(set(keys)) != len(keys) or live != len(keys):
+        return None
+    deck_id, notes, quiet = stable_id(f"deck:{was.subdeck}"), [], Problems()
+    for spec, key, (flds, tag_string, model_id, digest, shown, ords) in zip(video.notes, keys, rows):
+        entry = lock.notes.get(key)
+        if (entry is None or entry.retired is not None or locked_type(entry) != spec.note_type
+                or (entry.hash, entry.text, entry.back) != (digest, shown, spec.back)):
+            return None
+        if spec.note_type == CLOZE:
+            numbered, clozes, removed = number_clozes(spec, entry, video.path, key, quiet)
+            if numbered is not spec or clozes != entry.clozes or removed != entry.removed_clozes:
+                return None
+        notes.append((entry.guid, model_id, flds, tag_string, deck_id, entry.mod, False, ords))
+    return Settled(lock.digest(lock.notes), was.row(), was.subdeck, keys, tuple(notes), ())
 
 
 class _Kept:
