@@ -153,28 +153,39 @@ def _as_locked(alone: Deck, video: Video, rows: tuple, lock: Lock) -> Settled | 
     note's key a live entry of the same type, its cloze numbers, content hash, shown text
     and back as locked (so its ``mod`` kept); every live entry a note; no template script
     (whose placeholders match by text). Diagnostics: none, as identifying it would say."""
+    was = _video_as_locked(alone, video, lock)
+    keys = tuple(spec.key(video.slug) for spec in video.notes)
+    live = sum(1 for entry in lock.notes.values() if entry.retired is None)
+    if was is None or len(set(keys)) != len(keys) or live != len(keys):
+        return None
+    deck_id, notes = stable_id(f"deck:{was.subdeck}"), []
+    for spec, key, (flds, tag_string, model_id, digest, shown, ords) in zip(video.notes, keys, rows):
+        entry = lock.notes.get(key)
+        if entry is None or not _note_as_locked(video, spec, key, entry, digest, shown):
+            return None
+        notes.append((entry.guid, model_id, flds, tag_string, deck_id, entry.mod, False, ords))
+    return Settled(lock.digest(lock.notes), was.row(), was.subdeck, keys, tuple(notes), ())
+
+
+def _video_as_locked(alone: Deck, video: Video, lock: Lock) -> LockedVideo | None:
+    """The video's entry, if the video is what it says: live, same file, title and subdeck."""
     was = lock.videos.get(video.slug)
     if (was is None or was.retired is not None or was.file != (video.source or video.path)
             or was.title != video.title or was_template(video.slug, was, lock.notes)):
         return None
-    if was.subdeck != subdeck_for(alone, video, was, False, number_width(alone, lock))[1]:
-        return None
-    keys = tuple(spec.key(video.slug) for spec in video.notes)
-    live = sum(1 for entry in lock.notes.values() if entry.retired is None)
-    if len(set(keys)) != len(keys) or live != len(keys):
-        return None
-    deck_id, notes, quiet = stable_id(f"deck:{was.subdeck}"), [], Problems()
-    for spec, key, (flds, tag_string, model_id, digest, shown, ords) in zip(video.notes, keys, rows):
-        entry = lock.notes.get(key)
-        if (entry is None or entry.retired is not None or locked_type(entry) != spec.note_type
-                or (entry.hash, entry.text, entry.back) != (digest, shown, spec.back)):
-            return None
-        if spec.note_type == CLOZE:
-            numbered, clozes, removed = number_clozes(spec, entry, video.path, key, quiet)
-            if numbered is not spec or clozes != entry.clozes or removed != entry.removed_clozes:
-                return None
-        notes.append((entry.guid, model_id, flds, tag_string, deck_id, entry.mod, False, ords))
-    return Settled(lock.digest(lock.notes), was.row(), was.subdeck, keys, tuple(notes), ())
+    same = was.subdeck == subdeck_for(alone, video, was, False, number_width(alone, lock))[1]
+    return was if same else None
+
+
+def _note_as_locked(video: Video, spec, key: str, entry: LockedNote, digest: str, shown: str) -> bool:
+    """Is the note its live entry as it stands: its type, content, text, back and cloze numbers?"""
+    if (entry.retired is not None or locked_type(entry) != spec.note_type
+            or (entry.hash, entry.text, entry.back) != (digest, shown, spec.back)):
+        return False
+    if spec.note_type != CLOZE:
+        return True
+    numbered, clozes, removed = number_clozes(spec, entry, video.path, key, Problems())
+    return numbered is spec and clozes == entry.clozes and removed == entry.removed_clozes
 
 
 class _Kept:
