@@ -232,8 +232,8 @@ class _Reads:
             settled = settle(self.context, self.settle_with, pickle.loads(main)[0], m.key, pickle.loads(made),
                              self._part(m.file))
         self.cache.keep_pickled(self.deck, m.key, main)  # unpickled once the workers are gone: less memory
-        if settled is not None:  # used as if from the cache
-            self.cache.keep_pickled(self.deck, self.settling.key(m.key), settled)
+        if settled is not None:  # used as if from the cache: unpickled now, while the workers read
+            self.cache.put(self.deck, self.settling.key(m.key), pickle.loads(settled), settled)
         else:
             self.cache.keep_pickled(self.deck, m.key + MORE, made)  # unpickled when (and each time) needed
 
