@@ -96,7 +96,16 @@ def note_row(deck: Deck, video: Video, spec: NoteSpec) -> tuple:
     joined as a package row holds them, note type id, content hash, shown text and cards."""
     values, labels, kind = fields(deck, video, spec), tags(deck, video, spec), note_type(spec)
     return ("\x1f".join(values), " ".join(labels), kind.model_id, content_hash(values, labels, kind),
-            show_cloze(spec.text), card_ords(kind, values))
+            show_cloze(spec.text), qa_card_ords(tuple(map(bool, values))) if kind is QA_TYPE
+            else card_ords(kind, values))
+
+
+@lru_cache(maxsize=64)
+def qa_card_ords(filled: tuple[bool, ...]) -> tuple[int, ...]:
+    """``card_ords`` of a question/answer note whose fields are filled as ``filled`` says:
+    the same for any such values, as genanki's front/back cards ask only whether a field
+    is empty (``Note._front_back_cards``; tests/test_package_rows.py holds them equal)."""
+    return card_ords(QA_TYPE, tuple("x" if f else "" for f in filled))
 
 
 def prepared(deck: Deck, video: Video) -> tuple:
@@ -110,7 +119,8 @@ UNHASHED: tuple[str, ...] = ()  # every field counts: what learners see is what 
 
 def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
     """What decides whether learners need an update: every field and the tags."""
-    kept = compress(fields, _hashed(note_type.fields))
+    # With no field left out (the usual case), every field is kept: no mask to look up.
+    kept = fields if not UNHASHED else compress(fields, _hashed(note_type.fields))
     data = "\x1f".join([str(note_type.model_id), *kept, " ".join(sorted(tags))])
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
