@@ -24,11 +24,12 @@ from .script import decode, parse
 from .text import CONTROL, clean, may_hold_control
 
 
-def read_video(file: Path, root: Path, levels: Levels,
-               data: bytes | None = None) -> tuple[Video | None, list[Diagnostic]]:
-    """One script → its Video (None if refused) and what was noticed; pure but for the read."""
+def read_video(file: Path, root: Path, levels: Levels, data: bytes | None = None,
+               shown: str | None = None) -> tuple[Video | None, list[Diagnostic]]:
+    """One script → its Video (None if refused) and what was noticed; pure but for the read.
+    ``shown``: the file as messages show it (``display_path``), if the caller has it."""
     problems = Problems()
-    shown = display_path(file)
+    shown = shown or display_path(file)
     try:
         if data is None:
             data = read_source(file, shown)
@@ -67,8 +68,9 @@ def read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None, 
     ((video, diagnostics), (the HTML of every Markdown field, ``cards.prepared`` for the
     deck ``context``: name, slug, tags))."""
     try:
-        with time_limit(seconds, display_path(file)):
-            video, diagnostics = read_video(file, root, levels, data)
+        shown = display_path(file)
+        with time_limit(seconds, shown):
+            video, diagnostics = read_video(file, root, levels, data, shown)
             if video is None:
                 return (None, diagnostics), ({}, None)
             rendered = render_all(s for n in video.notes for s in (n.text, n.back, n.extra))
