@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,10 +44,7 @@ def read_video(file: Path, root: Path, levels: Levels, data: bytes | None = None
                        "the sources", "empty-file")
         return None, problems.items
     _control_characters(text, shown, problems)
-    video = extract(script, file, levels, problems)
-    if video is not None:
-        video = replace(video, source=relative(file, root))
-    return video, problems.items
+    return extract(script, file, levels, problems, relative(file, root)), problems.items
 
 
 def _control_characters(text: str, shown: str, problems: Problems) -> None:
