@@ -37,3 +37,46 @@ def test_a_note_spec_is_made_with_every_field_and_default_the_dataclass_names():
     assert dataclasses.replace(spec, text="other") == NoteSpec(**{**values, "text": "other"})
     assert vars(NoteSpec(*list(values.values())[:6])) == {
         **{f.name: values[f.name] for f in fields[:6]}, **{f.name: f.default for f in fields[6:]}}
+
+
+def test_only_the_known_characters_fold_to_ascii_under_ignorecase():
+    """``levels._FOLDS_TO_ASCII`` holds every non-ASCII character ``re.I`` matches to an ASCII one."""
+    import sys
+
+    from ankigen.levels import _FOLDS_TO_ASCII
+
+    ascii_any_case = re.compile(r"[\x00-\x7f]", re.I)
+    folding = {chr(c) for c in range(128, sys.maxunicode + 1) if ascii_any_case.fullmatch(chr(c))}
+    assert folding == set(_FOLDS_TO_ASCII)
+
+
+_DEFAULT = ("Junior", "Mid-level", "L3", "L4", "Senior", "L5", "L6", "Staff", "L7", "Staff+",
+            "Senior Staff", "L8", "Principal", "Before", "After")
+_LABELS = st.sampled_from([_DEFAULT, ("L5", "L6"), ("Ten", "The"), ("a", "at"), ("Señor", "L5"),
+                           ("ſtaff", "L6")])
+_FILLER = st.sampled_from(["", " ", "  ", "\n", ". ", ", ", "x", "word ", "é ", "“", "” ", "ſ", "\u212a",
+                           "+", "-", "*", "_", "the", "at", "says"])
+_BEFORE = st.sampled_from(["", "at ", "At ", "AT  ", "at the ", "the ", "The ", "a ", "an ", "**", "at **",
+                           "*_", "x", "at\n", "bat ", "that "])
+_AFTER = st.sampled_from(["", ":", ",", "**:", ":**", " says:", " engineer says:", " level:", " ", "+",
+                          "s", " would say ,", "*:"])
+
+
+@st.composite
+def _prose_with_labels(draw):
+    labels = draw(_LABELS)
+    case = st.sampled_from([str, str.lower, str.upper, str.title])
+    phrases = draw(st.lists(st.tuples(_FILLER, _BEFORE, st.sampled_from(labels), case, _AFTER), max_size=5))
+    return labels, "".join(f + b + c(lab) + a for f, b, lab, c, a in phrases)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_prose_with_labels())
+def test_level_responses_are_found_as_by_finditer(drawn):
+    """``Levels._in_prose`` (tried before each label only) finds what ``in_prose.finditer`` finds."""
+    from ankigen.levels import Levels
+
+    labels, body = drawn
+    levels = Levels(labels)
+    assert [(m.span(), m.groupdict()) for m in levels._in_prose(body)] == \
+        [(m.span(), m.groupdict()) for m in levels.in_prose.finditer(body)]
