@@ -80,3 +80,10 @@ def test_level_responses_are_found_as_by_finditer(drawn):
     levels = Levels(labels)
     assert [(m.span(), m.groupdict()) for m in levels._in_prose(body)] == \
         [(m.span(), m.groupdict()) for m in levels.in_prose.finditer(body)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.text(alphabet=st.characters(max_codepoint=127), max_size=60)))
+def test_words_are_counted_as_the_pattern_counts_them(sample):
+    """``text.word_count``'s ASCII path counts what ``\\w+`` finds."""
+    assert text.word_count(sample) == len(re.findall(r"\w+", sample))
