@@ -87,3 +87,19 @@ def test_level_responses_are_found_as_by_finditer(drawn):
 def test_words_are_counted_as_the_pattern_counts_them(sample):
     """``text.word_count``'s ASCII path counts what ``\\w+`` finds."""
     assert text.word_count(sample) == len(re.findall(r"\w+", sample))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=8), min_size=5, max_size=6), st.lists(st.text(max_size=5), max_size=4),
+       st.sampled_from(["cloze", "qa"]))
+def test_a_content_hash_is_of_its_fields_tags_and_note_type(values, labels, kind):
+    """``cards.content_hash`` (every field kept, joined once) hashes what it always hashed."""
+    import hashlib
+
+    from ankigen import cards
+    from ankigen.notetypes import CLOZE_TYPE, QA_TYPE
+
+    note_type = CLOZE_TYPE if kind == "cloze" else QA_TYPE
+    data = "\x1f".join([str(note_type.model_id), *values, " ".join(sorted(labels))])
+    expected = hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    assert cards.content_hash(tuple(values), tuple(labels), note_type) == expected

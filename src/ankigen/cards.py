@@ -95,9 +95,10 @@ def note_row(deck: Deck, video: Video, spec: NoteSpec) -> tuple:
     """What assembling a note needs that the lock does not change: its fields and tags
     joined as a package row holds them, note type id, content hash, shown text and cards."""
     values, labels, kind = fields(deck, video, spec), tags(deck, video, spec), note_type(spec)
-    return ("\x1f".join(values), " ".join(labels), kind.model_id, content_hash(values, labels, kind),
-            show_cloze(spec.text), qa_card_ords(tuple(map(bool, values))) if kind is QA_TYPE
-            else card_ords(kind, values))
+    joined = "\x1f".join(values)
+    digest = _joined_hash(joined, labels, kind.model_id) if not UNHASHED else content_hash(values, labels, kind)
+    ords = qa_card_ords(tuple(map(bool, values))) if kind is QA_TYPE else card_ords(kind, values)
+    return joined, " ".join(labels), kind.model_id, digest, show_cloze(spec.text), ords
 
 
 @lru_cache(maxsize=64)
@@ -119,9 +120,16 @@ UNHASHED: tuple[str, ...] = ()  # every field counts: what learners see is what 
 
 def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
     """What decides whether learners need an update: every field and the tags."""
-    # With no field left out (the usual case), every field is kept: no mask to look up.
-    kept = fields if not UNHASHED else compress(fields, _hashed(note_type.fields))
+    if not UNHASHED:  # every field kept: no mask to look up
+        return _joined_hash("\x1f".join(fields), tags, note_type.model_id)
+    kept = compress(fields, _hashed(note_type.fields))
     data = "\x1f".join([str(note_type.model_id), *kept, " ".join(sorted(tags))])
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def _joined_hash(joined: str, tags: tuple[str, ...], model_id: int) -> str:
+    """``content_hash`` of every field, given them joined with U+001F (the same bytes)."""
+    data = f"{model_id}\x1f{joined}\x1f{' '.join(sorted(tags))}"
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
