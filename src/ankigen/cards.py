@@ -96,7 +96,7 @@ def note_row(deck: Deck, video: Video, spec: NoteSpec) -> tuple:
     joined as a package row holds them, note type id, content hash, shown text and cards."""
     values, labels, kind = fields(deck, video, spec), tags(deck, video, spec), note_type(spec)
     joined = "\x1f".join(values)
-    digest = _joined_hash(joined, labels, kind.model_id) if not UNHASHED else content_hash(values, labels, kind)
+    digest = content_hash(values, labels, kind) if UNHASHED else _joined_hash(joined, labels, kind.model_id)
     ords = qa_card_ords(tuple(map(bool, values))) if kind is QA_TYPE else card_ords(kind, values)
     return joined, " ".join(labels), kind.model_id, digest, show_cloze(spec.text), ords
 

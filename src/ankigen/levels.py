@@ -84,8 +84,8 @@ class Levels:
             rf"|(?P<level>{alts}){end}(?:\s+{SAYS})?\s*(?::|\s[—–-]))\s*(?P<rest>.*)$",
             re.S | re.I)
         # Any label in lower case, found without ``re.I`` (``_in_prose``) when all are ASCII.
-        ascii_labels = all(labels) and all(lab.isascii() for lab in labels)
-        self._lower = re.compile("|".join(map(re.escape, {lab.lower() for lab in labels}))) if ascii_labels else None
+        lower = "|".join(map(re.escape, {lab.lower() for lab in labels}))
+        self._lower = re.compile(lower) if all(labels) and all(lab.isascii() for lab in labels) else None
         self.whole = re.compile(rf"^\s*[*_]*\s*(?P<level>{alts})\s*[*_]*\s*:?\s*$", re.I)
 
     def sample(self) -> str:

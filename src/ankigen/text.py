@@ -163,8 +163,9 @@ def _mask_code_runs(text: str) -> str:
     return "".join(out)
 
 
-# And what follows. ``[.!?…][.!?…]*`` is ``[.!?…]+``, written to start with a set of
-# characters: the regex then skips ahead to the next of them instead of trying each position.
+# A sentence's end marks and closers, and the next character that is not a space.
+# ``[.!?…][.!?…]*`` is ``[.!?…]+`` written to start with a set of characters: the regex
+# skips ahead to the next of them instead of trying each position.
 _SENTENCE_END = re.compile(r"[.!?…][.!?…]*[\"'”’)\]*_]*(?=\s|$)(?=\s*(\S)|)")
 # Words whose final period does not end a sentence.
 ABBREVIATIONS = frozenset({"e.g", "i.e", "vs", "cf", "dr", "mr", "mrs", "ms", "prof", "st", "approx"})
