@@ -85,13 +85,14 @@ def test_a_script_over_the_size_limit_is_refused_before_it_is_parsed(project):
 
 
 def test_a_script_that_defeats_the_parser_is_refused_in_bounded_time(project):
-    # Thousands of '***' in an example take the level rules time quadratic in their number.
+    # Thousands of '***' just before a level's label in an example take the level rules time
+    # quadratic in their number.
     from ankigen.build import Options, build
     from ankigen.errors import AnkigenError
 
     stars = "***" * 20_000
     (project.scripts / "02-stars.md").write_text(
-        f"# Stars\n\n## Real-World Examples\n\n**Example 1: {stars}** At L5: \"{stars}\" At L6: \"x\"\n",
+        f"# Stars\n\n## Real-World Examples\n\n**Example 1: {stars}** {stars}At L5: \"{stars}\" At L6: \"x\"\n",
         encoding="utf-8")
     before = project.files()
     started = time.monotonic()

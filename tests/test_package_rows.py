@@ -9,6 +9,7 @@ import sys
 import genanki
 from hypothesis import given, settings, strategies as st
 
+from ankigen.cards import qa_card_ords
 from ankigen.lock import Lock, LockedNote, dump_lock
 from ankigen.lockfile import read_lock
 from ankigen.notetypes import CLOZE_TYPE, QA_TYPE
@@ -27,6 +28,13 @@ def test_card_ords_are_genankis_in_its_order(text, others):
         fields = (text, *others)[: len(note_type.fields)]
         expected = [card.ord for card in genanki.Note(model=model, fields=list(fields)).cards]
         assert card_ords(note_type, fields) == tuple(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fields=st.lists(st.one_of(st.just(""), st.text(max_size=5)), min_size=6, max_size=6))
+def test_a_qa_notes_cards_come_from_which_fields_are_filled(fields):
+    """``cards.qa_card_ords``, kept by which fields are empty, is ``card_ords`` of the fields."""
+    assert qa_card_ords(tuple(map(bool, fields))) == card_ords(QA_TYPE, tuple(fields))
 
 
 def test_an_unchanged_note_keeps_its_line_and_a_changed_one_is_written_anew(tmp_path):

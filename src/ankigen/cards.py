@@ -95,8 +95,18 @@ def note_row(deck: Deck, video: Video, spec: NoteSpec) -> tuple:
     """What assembling a note needs that the lock does not change: its fields and tags
     joined as a package row holds them, note type id, content hash, shown text and cards."""
     values, labels, kind = fields(deck, video, spec), tags(deck, video, spec), note_type(spec)
-    return ("\x1f".join(values), " ".join(labels), kind.model_id, content_hash(values, labels, kind),
-            show_cloze(spec.text), card_ords(kind, values))
+    joined = "\x1f".join(values)
+    digest = content_hash(values, labels, kind) if UNHASHED else _joined_hash(joined, labels, kind.model_id)
+    ords = qa_card_ords(tuple(map(bool, values))) if kind is QA_TYPE else card_ords(kind, values)
+    return joined, " ".join(labels), kind.model_id, digest, show_cloze(spec.text), ords
+
+
+@lru_cache(maxsize=64)
+def qa_card_ords(filled: tuple[bool, ...]) -> tuple[int, ...]:
+    """``card_ords`` of a question/answer note whose fields are filled as ``filled`` says:
+    the same for any such values, as genanki's front/back cards ask only whether a field
+    is empty (``Note._front_back_cards``; tests/test_package_rows.py holds them equal)."""
+    return card_ords(QA_TYPE, tuple("x" if f else "" for f in filled))
 
 
 def prepared(deck: Deck, video: Video) -> tuple:
@@ -110,8 +120,16 @@ UNHASHED: tuple[str, ...] = ()  # every field counts: what learners see is what 
 
 def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
     """What decides whether learners need an update: every field and the tags."""
+    if not UNHASHED:  # every field kept: no mask to look up
+        return _joined_hash("\x1f".join(fields), tags, note_type.model_id)
     kept = compress(fields, _hashed(note_type.fields))
     data = "\x1f".join([str(note_type.model_id), *kept, " ".join(sorted(tags))])
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def _joined_hash(joined: str, tags: tuple[str, ...], model_id: int) -> str:
+    """``content_hash`` of every field, given them joined with U+001F (the same bytes)."""
+    data = f"{model_id}\x1f{joined}\x1f{' '.join(sorted(tags))}"
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 

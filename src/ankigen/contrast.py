@@ -26,9 +26,10 @@ def example_notes(section: Section, levels: Levels, path: str, problems: Problem
     """Each example that contrasts levels → one Q/A note; the others stay context."""
     notes = []
     for example in _examples(section, levels):
-        note = _contrast(example, section.heading, levels)
+        found = levels.responses_in_prose(example.body)  # read once, for the note and the message
+        note = _contrast(example, section.heading, levels, found)
         if note is None:
-            what = (f"names no level ({levels.sample()})" if not _names_a_level(example, levels)
+            what = (f"names no level ({levels.sample()})" if not _names_a_level(example, levels, found)
                     else "names one level and no situation for it to answer")
             problems.info(path, example.line, f"example {what}; it stays context, not a card",
                           "no-contrast")
@@ -150,14 +151,14 @@ def _paragraph_example(text: str, line: int) -> Example:
     return Example(line, title, body, pin)
 
 
-def _names_a_level(example: Example, levels: Levels) -> bool:
-    return bool(levels.responses_in_prose(example.body)) or any(
+def _names_a_level(example: Example, levels: Levels, found: list[re.Match]) -> bool:
+    return bool(found) or any(
         _block_responses(block, levels) for block in example.attached)
 
 
-def _contrast(example: Example, section: str, levels: Levels) -> NoteSpec | None:
+def _contrast(example: Example, section: str, levels: Levels, found: list[re.Match]) -> NoteSpec | None:
+    """The example's note; ``found``: ``levels.responses_in_prose`` of its body."""
     body = example.body
-    found = levels.responses_in_prose(body)
     responses = _prose_responses(body, found, levels)
     scenario = body[: found[0].start()].strip() if responses else body
     for block in example.attached:

@@ -72,8 +72,10 @@ KNOWLEDGE = (("recap", "Quick Recap"), ("one_liner", "One-Liner to Remember"),
              ("examples", "Real-World Examples"))
 
 
-def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> Video | None:
-    """Every note a script yields, or None (with an error) if it is not a video script."""
+def extract(script: Script, file: Path, levels: Levels, problems: Problems,
+            source: str = "") -> Video | None:
+    """Every note a script yields, or None (with an error) if it is not a video script.
+    ``source``: the file relative to the deck's root (``Video.source``)."""
     path = script.path
     roles = {s.role for s in script.sections}
     if not roles & {role for role, _ in KNOWLEDGE}:
@@ -115,7 +117,7 @@ def extract(script: Script, file: Path, levels: Levels, problems: Problems) -> V
         problems.info(path, 1, "no Quick Recap or Real-World Examples: a short video, built from its "
                       "One-Liner to Remember", "one-liner-only")
     notes = _unique_anchors(notes, path, problems)
-    return Video(slug=slug, title=title, number=number, path=path, notes=tuple(notes),
+    return Video(slug=slug, title=title, number=number, path=path, notes=tuple(notes), source=source,
                  tags=_meta_tags(script) + level_tags(script), pinned_id=pinned)
 
 

@@ -10,6 +10,7 @@ keeps its previous bytes.
 
 from __future__ import annotations
 
+import _signal
 import contextlib
 import errno
 import glob
@@ -101,7 +102,9 @@ def time_limit(seconds: float, shown: str):
     def expire(signum, frame):
         raise _Expired
 
-    previous = signal.signal(signal.SIGALRM, expire)
+    # ``_signal.signal`` is what ``signal.signal`` calls, without turning the handler it
+    # returns into an enum (a failed ``Handlers(function)`` look-up twice a script).
+    previous = _signal.signal(signal.SIGALRM, expire)
     outer = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
@@ -111,7 +114,7 @@ def time_limit(seconds: float, shown: str):
                            "shorten its longest paragraphs", shown) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _signal.signal(signal.SIGALRM, previous)
         if outer[0]:
             signal.setitimer(signal.ITIMER_REAL, *outer)
 

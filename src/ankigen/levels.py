@@ -12,6 +12,13 @@ _SENTENCE_MARKS = (".", "!", "?", "…", ":", ";")
 _CLOSERS = "\"'”’)]*_"
 
 
+_BEFORE_LABEL = frozenset("athen*_")  # the letters of "at", "the", "an", and emphasis
+_WORD_IN_RUN = frozenset("athen_")  # no match starts just after these (its ``(?<!\w)``)
+# The characters ``re.I`` matches to an ASCII one (İ ı ſ K: to i, i, s, k), and no other:
+# tests/test_fast_paths.py tries every code point.
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+
+
 def _starts_sentence(text: str, at: int) -> bool:
     """Whether ``at`` begins the text or a sentence: only the last few characters matter
     (looking at the whole prefix each time made long scripts quadratic)."""
@@ -76,6 +83,9 @@ class Levels:
             rf"^\s*(?:(?P<bold>\*\*|__)\s*(?P<blevel>{alts}){end}\s*:?\s*(?P=bold)\s*[:—–-]?"
             rf"|(?P<level>{alts}){end}(?:\s+{SAYS})?\s*(?::|\s[—–-]))\s*(?P<rest>.*)$",
             re.S | re.I)
+        # Any label in lower case, found without ``re.I`` (``_in_prose``) when all are ASCII.
+        lower = "|".join(map(re.escape, {lab.lower() for lab in labels}))
+        self._lower = re.compile(lower) if all(labels) and all(lab.isascii() for lab in labels) else None
         self.whole = re.compile(rf"^\s*[*_]*\s*(?P<level>{alts})\s*[*_]*\s*:?\s*$", re.I)
 
     def sample(self) -> str:
@@ -110,4 +120,27 @@ class Levels:
 
     def responses_in_prose(self, body: str) -> list[re.Match]:
         """Level labels that start a sentence: ``At L5:``, ``L6 says:``, ``Junior:``."""
-        return [m for m in self.in_prose.finditer(body) if _starts_sentence(body, m.start())]
+        return [m for m in self._in_prose(body) if _starts_sentence(body, m.start())]
+
+    def _in_prose(self, body: str) -> list[re.Match]:
+        """``in_prose.finditer(body)``, tried only before each label in the body: a match
+        holds a label, and before it only "at", "the", "an", spaces, ``*`` and ``_``. The
+        labels are found in the lower-cased body, as ``re.I`` finds them when they are ASCII
+        and no character of the body folds to ASCII (``_FOLDS_TO_ASCII``)."""
+        if self._lower is None or (not body.isascii() and not _FOLDS_TO_ASCII.isdisjoint(body)):
+            return list(self.in_prose.finditer(body))
+        low, found, done = body.lower(), [], 0  # every place before ``done`` tried (or skipped)
+        label = self._lower.search(low)
+        while label:
+            at = start = label.start()
+            while start > done and (low[start - 1] in _BEFORE_LABEL or low[start - 1].isspace()):
+                start -= 1
+            done = at + 1
+            for place in range(start, at + 1):  # as finditer: the first match, then on from its end
+                if (place == start or low[place - 1] not in _WORD_IN_RUN) and (
+                        m := self.in_prose.match(body, place)):
+                    found.append(m)
+                    done = m.end()
+                    break
+            label = self._lower.search(low, done)
+        return found

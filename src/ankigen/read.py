@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,11 +23,12 @@ from .script import decode, parse
 from .text import CONTROL, clean, may_hold_control
 
 
-def read_video(file: Path, root: Path, levels: Levels,
-               data: bytes | None = None) -> tuple[Video | None, list[Diagnostic]]:
-    """One script → its Video (None if refused) and what was noticed; pure but for the read."""
+def read_video(file: Path, root: Path, levels: Levels, data: bytes | None = None,
+               shown: str | None = None) -> tuple[Video | None, list[Diagnostic]]:
+    """One script → its Video (None if refused) and what was noticed; pure but for the read.
+    ``shown``: the file as messages show it (``display_path``), if the caller has it."""
     problems = Problems()
-    shown = display_path(file)
+    shown = shown or display_path(file)
     try:
         if data is None:
             data = read_source(file, shown)
@@ -44,10 +44,7 @@ def read_video(file: Path, root: Path, levels: Levels,
                        "the sources", "empty-file")
         return None, problems.items
     _control_characters(text, shown, problems)
-    video = extract(script, file, levels, problems)
-    if video is not None:
-        video = replace(video, source=relative(file, root))
-    return video, problems.items
+    return extract(script, file, levels, problems, relative(file, root)), problems.items
 
 
 def _control_characters(text: str, shown: str, problems: Problems) -> None:
@@ -67,8 +64,9 @@ def read_and_render(file: Path, root: Path, levels: Levels, data: bytes | None, 
     ((video, diagnostics), (the HTML of every Markdown field, ``cards.prepared`` for the
     deck ``context``: name, slug, tags))."""
     try:
-        with time_limit(seconds, display_path(file)):
-            video, diagnostics = read_video(file, root, levels, data)
+        shown = display_path(file)
+        with time_limit(seconds, shown):
+            video, diagnostics = read_video(file, root, levels, data, shown)
             if video is None:
                 return (None, diagnostics), ({}, None)
             rendered = render_all(s for n in video.notes for s in (n.text, n.back, n.extra))
