@@ -26,6 +26,19 @@ class NoteType:
     css: str
     cloze: bool
 
+    def __hash__(self) -> int:
+        # Its values' hash, made once: a note type keys caches looked up for every note.
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            h = hash((self.model_id, self.name, self.fields, self.templates, self.css, self.cloze))
+            object.__setattr__(self, "_hash", h)
+            return h
+
+    def __getstate__(self) -> dict:
+        # never the hash: another process hashes strings otherwise
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.fields)
