@@ -9,7 +9,7 @@ when the build's cache holds nothing: ``load.read_job`` (decode, parse,
 extract, each note's Markdown fields to HTML, ``cards.prepared``, both parts
 pickled), first without the script's part of the lock ("parsed"), then with it,
 as a cold build with a lock sends it ("parsed and settled": the video also
-assembled against its part, ``assemble.settle_alone``). Every ``lru_cache`` of
+assembled against its part, ``settle.settle_alone``). Every ``lru_cache`` of
 ankigen is cleared before each pass, so each pass sees the scripts as fresh
 content (a second pass over the same text would be flattered by the caches).
 Prints the CPU time per script, the best of ``--runs`` passes, and with

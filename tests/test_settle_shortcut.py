@@ -1,5 +1,5 @@
 """A worker settles the usual video of a cold build without identifying it
-(``assemble._as_locked``): every note is what its part of the lock says. That shortcut
+(``settle._as_locked``): every note is what its part of the lock says. That shortcut
 must give exactly what the whole path (``assemble``) gives, or decline. Checked here
 on every video of the test corpora, after edits of every kind an author makes, and on
 the identity cases (each an edit flow with the lock learners have)."""
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ankigen import assemble as assembling
+from ankigen import settle as settling
 from ankigen.build import Options, build
 from ankigen.config import load_config
 from ankigen.contrast import Levels
@@ -28,7 +29,7 @@ CONFIG = "name: {name}\nsources: [{folder}/*.md]\n"
 
 def _whole_path(deck: Deck, video, made, part, rename: bool):
     alone = Deck(deck.name, deck.slug, deck.deck_id, tags=deck.tags, videos=[video])
-    shelf = assembling._Kept(video.path, "k", made)
+    shelf = settling._Kept(video.path, "k", made)
     assembling.assemble(alone, Lock.of_part(deck.name, part), 1_900_000_000, rename, True, Problems(), "", shelf)
     return shelf.value
 
@@ -49,7 +50,7 @@ def compare(config_path: Path) -> dict[str, int]:
         for rename in (False, True):
             whole = _whole_path(deck, video, made, part, rename)
             alone = Deck(deck.name, deck.slug, 0, tags=deck.tags, videos=[video])
-            short = assembling._as_locked(alone, video, made[1][1], Lock.of_part(deck.name, part))
+            short = settling._as_locked(alone, video, made[1][1], Lock.of_part(deck.name, part))
             if short is None:
                 seen["missed" if whole is not None else "declined"] += 1
             else:

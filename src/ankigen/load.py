@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from .assemble import settle_alone, settled_key
+from .assemble import settled_key
 from .cache import MORE, ScriptCache, Shelf
 from .cache import key as cache_key
 from .config import DeckConfig, display_path
@@ -26,6 +26,7 @@ from .lockfile import read_lock
 from .notes import Deck, Video
 from .read import read_and_render, relative
 from .render import to_html
+from .settle import settle_alone
 from .skipping import NOT_A_SCRIPT, InLock
 
 
@@ -41,7 +42,7 @@ class Reading:
 
 
 class Settling:
-    """What settling a video as it is read needs (``assemble.settle_alone``): the lock's
+    """What settling a video as it is read needs (``settle.settle_alone``): the lock's
     part for each video file (``Lock.parts``), the build's time and options. The lock is
     read once the workers have started (``read``), and kept for the build."""
 
@@ -268,7 +269,7 @@ def read_job(job: tuple) -> tuple[bytes, bytes | None, bytes | None]:
 
 def settle(context: tuple, settle_with: tuple | None, video: Video | None, k: str, made: tuple,
            part: tuple | None) -> bytes | None:
-    """The video settled against its ``part`` of the lock, pickled (``assemble.settle_alone``),
+    """The video settled against its ``part`` of the lock, pickled (``settle.settle_alone``),
     None if it is not settled (or there is no part for it)."""
     if part is None or settle_with is None or video is None or video.slug != part[0] or made[1] is None:
         return None
