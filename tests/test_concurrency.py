@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ankigen.lock import END_MARKER
-from ankigen.package import exclusive
+from ankigen.buildlock import exclusive
 from cli import run_process, spawn
 from conftest import Project
 

@@ -3,8 +3,8 @@
 ``build`` reads as its stages; each stage lives in a module of its own: ``plan.py``
 (which decks), ``load.py`` (every script read, through the cache and the worker pool),
 ``identity.py`` and ``assemble.py`` (against the lock), ``package.py`` and
-``files.write_all`` (all or nothing). ``diff`` and ``prepare`` share the same stages
-and write nothing.
+``files.write_all`` (all or nothing), under ``buildlock.exclusive``. ``diff`` and
+``prepare`` share the same stages and write nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from .load import Reading, Settling, load_deck
 from .lock import Lock, dump_lock, lock_path_for
 from .lockfile import read_lock
 from .notes import Deck, Video
-from .package import Later, exclusive, package_bytes, package_later
+from .buildlock import exclusive
+from .package import Later, package_bytes, package_later
 from .plan import find_configs, plan  # noqa: F401 - the plan stage, as check uses it
 from .read import read_video  # noqa: F401 - the pure per-script function
 from .text import slugify

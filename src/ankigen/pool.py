@@ -68,7 +68,7 @@ def _worker_start(build: int, forked: bool) -> None:
     it SIGKILL then (PR_SET_PDEATHSIG), and a build already gone by now ends it at once;
     elsewhere (or started by a fork server) a thread checks twice a second that the build
     is still running."""
-    from .package import release_inherited
+    from .buildlock import release_inherited
 
     release_inherited()
     if forked and _die_with_parent():
