@@ -63,26 +63,34 @@ def _examples(section: Section, levels: Levels) -> list[Example]:
         current = _heading_example(section.heading, section.line)
         out.append(current)
     for block in section.blocks:
-        starts_level = block.kind == "paragraph" and _starts_with_level(block.text, levels)
-        if block.kind == "heading":
-            current = _heading_example(block.text, block.line)
-            out.append(current)
-        elif block.kind == "paragraph" and _titled(block.text) and not starts_level:
-            current = _paragraph_example(block.text, block.line)
-            out.append(current)
-        elif current and block.kind == "paragraph" and (not current.body or starts_level):
-            current.body = f"{current.body} {block.text}".strip()
-        elif block.kind == "list" and _example_list(block, levels):
-            out += [_item_example(item) for item in block.items]
-            current = None
-        elif current and block.kind in ("list", "table"):
-            current.attached.append(block)
-        else:
-            current = None
+        current = _read_example_block(block, current, levels, out)
     for example in out:
         example.body, pin = take_pin(example.body)
         example.pin = example.pin or pin
     return out
+
+
+def _read_example_block(block: Block, current: Example | None, levels: Levels,
+                        out: list[Example]) -> Example | None:
+    """One block of an examples section: a new example (into ``out``), more of the
+    current one, or neither. The example the next block adds to, if any."""
+    starts_level = block.kind == "paragraph" and _starts_with_level(block.text, levels)
+    if block.kind == "heading":
+        out.append(_heading_example(block.text, block.line))
+        return out[-1]
+    if block.kind == "paragraph" and _titled(block.text) and not starts_level:
+        out.append(_paragraph_example(block.text, block.line))
+        return out[-1]
+    if current and block.kind == "paragraph" and (not current.body or starts_level):
+        current.body = f"{current.body} {block.text}".strip()
+        return current
+    if block.kind == "list" and _example_list(block, levels):
+        out += [_item_example(item) for item in block.items]
+        return None
+    if current and block.kind in ("list", "table"):
+        current.attached.append(block)
+        return current
+    return None
 
 
 _EXAMPLE_PREFIX = r"^example\s*\d*\s*[:.—–-]?\s*"
@@ -241,12 +249,18 @@ def _block_responses(block: Block, levels: Levels) -> list[Response]:
         return [Response(*f) for f in found if f and f[1]]
     if block.kind != "table" or len(block.rows) < 2:
         return []
-    header = [levels.label_cell(c) for c in block.rows[0]]
+    return _table_responses(block.rows, levels)
+
+
+def _table_responses(rows: list, levels: Levels) -> list[Response]:
+    """A table's responses: a header row of levels over rows of responses, or a level
+    in the first cell of each row."""
+    header = [levels.label_cell(c) for c in rows[0]]
     if all(header) and len(header) >= 2:  # | L5 | L6 | over a row of responses
-        return [Response(level, cell) for row in block.rows[1:]
+        return [Response(level, cell) for row in rows[1:]
                 for level, cell in zip(header, row) if cell]
     out = []
-    for row in block.rows[1:]:
+    for row in rows[1:]:
         level = levels.label_cell(row[0]) if row else None
         response = " ".join(c for c in row[1:] if c)
         if level and response:

@@ -203,12 +203,8 @@ def _is_subheading(parent: str | None, parent_level: int, text: str, level: int)
 def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
     """YAML between a first-line ``---`` and the next ``---``, when it looks like
     ``key: value`` lines; a leading rule followed by prose is not front matter."""
-    if not lines or lines[0].strip() != "---":
-        return {}, 0
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
+    end = _front_matter_end(lines)
+    if end is None:
         return {}, 0
     content = [line for line in lines[1:end] if line.strip() and not line.lstrip().startswith("#")]
     if not content:
@@ -216,20 +212,32 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
         return ({}, end + 1) if blank else ({}, 0)
     if not _META_KEY.match(content[0]):
         return {}, 0
-    try:
-        meta = _load_yaml(lines[1:end])
-    except yaml.YAMLError as e:
-        problem, at = yaml_problem(e, "\n".join(lines[1:end]), 1)  # in plain words, where the mistake is
-        raise AnkigenError(f"front matter is not valid YAML: {problem}", path, at or 1) from None
-    except RecursionError:
-        raise AnkigenError("front matter is nested too deeply; keep it to 'title:', 'id:' "
-                           "and 'tags:'", path, 2) from None
+    meta = _front_matter_yaml(lines[1:end], path)
     if not isinstance(meta, dict):
         return {}, 0
     for line in lines[1:end]:  # ``order: 012`` is twelve, as written (YAML 1.1 reads octal 10)
         if line.startswith("order:") and (m := _LEADING_ZERO.fullmatch(line)):
             meta["order"] = m.group(1)
     return meta, end + 1
+
+
+def _front_matter_end(lines: list[str]) -> int | None:
+    """The line of the ``---`` (or ``...``) that closes a first-line ``---``, if any."""
+    if not lines or lines[0].strip() != "---":
+        return None
+    return next((end for end in range(1, len(lines)) if lines[end].strip() in ("---", "...")), None)
+
+
+def _front_matter_yaml(lines: list[str], path: str):
+    """The front matter's lines read as YAML; a mistake refused at its line."""
+    try:
+        return _load_yaml(lines)
+    except yaml.YAMLError as e:
+        problem, at = yaml_problem(e, "\n".join(lines), 1)  # in plain words, where the mistake is
+        raise AnkigenError(f"front matter is not valid YAML: {problem}", path, at or 1) from None
+    except RecursionError:
+        raise AnkigenError("front matter is nested too deeply; keep it to 'title:', 'id:' "
+                           "and 'tags:'", path, 2) from None
 
 
 _LEADING_ZERO = re.compile(r"order:\s*(0\d+)\s*(?:#.*)?")
