@@ -96,7 +96,7 @@ def note_row(deck: Deck, video: Video, spec: NoteSpec) -> tuple:
     joined as a package row holds them, note type id, content hash, shown text and cards."""
     values, labels, kind = fields(deck, video, spec), tags(deck, video, spec), note_type(spec)
     joined = "\x1f".join(values)
-    digest = content_hash(values, labels, kind) if UNHASHED else _joined_hash(joined, labels, kind.model_id)
+    digest = content_hash(values, labels, kind, joined)
     ords = qa_card_ords(tuple(map(bool, values))) if kind is QA_TYPE else card_ords(kind, values)
     return joined, " ".join(labels), kind.model_id, digest, show_cloze(spec.text), ords
 
@@ -118,10 +118,12 @@ def prepared(deck: Deck, video: Video) -> tuple:
 UNHASHED: tuple[str, ...] = ()  # every field counts: what learners see is what the package says
 
 
-def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType) -> str:
-    """What decides whether learners need an update: every field and the tags."""
+def content_hash(fields: tuple[str, ...], tags: tuple[str, ...], note_type: NoteType,
+                 joined: str | None = None) -> str:
+    """What decides whether learners need an update: every field and the tags.
+    ``joined``: the fields joined with U+001F, if the caller has them."""
     if not UNHASHED:  # every field kept: no mask to look up
-        return _joined_hash("\x1f".join(fields), tags, note_type.model_id)
+        return _joined_hash("\x1f".join(fields) if joined is None else joined, tags, note_type.model_id)
     kept = compress(fields, _hashed(note_type.fields))
     data = "\x1f".join([str(note_type.model_id), *kept, " ".join(sorted(tags))])
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]
