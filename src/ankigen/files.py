@@ -10,7 +10,6 @@ keeps its previous bytes.
 
 from __future__ import annotations
 
-import _signal
 import contextlib
 import errno
 import glob
@@ -102,9 +101,7 @@ def time_limit(seconds: float, shown: str):
     def expire(signum, frame):
         raise _Expired
 
-    # ``_signal.signal`` is what ``signal.signal`` calls, without turning the handler it
-    # returns into an enum (a failed ``Handlers(function)`` look-up twice a script).
-    previous = _signal.signal(signal.SIGALRM, expire)
+    previous = signal.signal(signal.SIGALRM, expire)
     outer = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
@@ -114,7 +111,7 @@ def time_limit(seconds: float, shown: str):
                            "shorten its longest paragraphs", shown) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        _signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, previous)
         if outer[0]:
             signal.setitimer(signal.ITIMER_REAL, *outer)
 
