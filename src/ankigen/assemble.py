@@ -129,10 +129,16 @@ def _prepared(deck: Deck, shelf, video: Video, original: Video | None) -> tuple 
     if made is None:
         return None
     rendered, prepared = made
-    if prepared is None or video != original or prepared[0] != (deck.name, deck.slug, deck.tags):
+    rows = rows_for(deck, prepared)
+    if rows is None or video != original:
         remember(rendered)  # the fields are made here: from the HTML already rendered
         return None
-    return prepared[1]
+    return rows
+
+
+def rows_for(deck: Deck, prepared: tuple | None) -> tuple | None:
+    """The rows of a ``cards.prepared``, if it was made for this deck (name, slug, tags)."""
+    return prepared[1] if prepared is not None and prepared[0] == (deck.name, deck.slug, deck.tags) else None
 
 
 def _assemble_video(deck: Deck, lock: Lock, now: int, iv, new: Lock, changes: DeckChanges,

@@ -9,7 +9,7 @@ through ``assemble``."""
 
 from __future__ import annotations
 
-from .assemble import Settled, assemble
+from .assemble import Settled, assemble, rows_for
 from .clozes import number_clozes
 from .config import stable_id
 from .errors import AnkigenError, Problems
@@ -30,8 +30,8 @@ def settle_alone(deck: Deck, video: Video, k: str, made: tuple, part: tuple, now
     shelf = _Kept(video.path, k, made)
     try:
         lock = Lock.of_part(deck.name, part)
-        context, rows = made[1]
-        as_locked = _as_locked(alone, video, rows, lock) if context == (deck.name, deck.slug, deck.tags) else None
+        rows = rows_for(deck, made[1])
+        as_locked = _as_locked(alone, video, rows, lock) if rows is not None else None
         if as_locked is not None:
             return as_locked
         assemble(alone, lock, now, rename_decks, True, Problems(), "", shelf)
